@@ -1,0 +1,201 @@
+"""The one typed configuration object, loaded from YAML and overridable by notebook parameters.
+
+Relative paths in a config file are resolved against the folder that holds the file, so a
+config works from any working directory (JupyterLab, papermill, the command line).
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .categories import CURRENT_CRIME_TYPES, SPLIT, reporting_category_map
+from .errors import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+DEFAULT_CONFIG = REPO_ROOT / "data" / "config" / "milton_keynes.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AreaConfig(_Strict):
+    """The partnership area: one or more local authority districts (2017 codes or names)."""
+
+    name: str = Field(description="Name printed in reports, e.g. 'Milton Keynes'.")
+    lad_codes: list[str] = Field(min_length=1, description="Local authority district codes, e.g. [E06000042].")
+
+
+class DataConfig(_Strict):
+    """Where the inputs are. Relative paths are relative to the config file."""
+
+    police_uk: Path = Field(description="police.uk download: folder, zip, glob or CSV file.")
+    geography: Path = Field(description="Folder with the bundled LSOA geography (GeoParquet).")
+    cache_dir: Path | None = Field(default=None, description="Parquet cache; default ~/.cache/safermk_analysis.")
+
+
+class ReportingConfig(_Strict):
+    """Which period the assessment covers and how years are counted."""
+
+    year_type: Literal["financial", "calendar"] = "financial"
+    year: int | Literal["latest"] = Field(
+        default="latest",
+        description="Start year of the assessment year (2024 = April 2024-March 2025 for a "
+                    "financial year), or 'latest' for the most recent complete year in the data.")
+    allow_partial_periods: bool = Field(
+        default=False,
+        description="Compare periods with missing months on like-for-like months only (else an error).")
+
+
+class CategoriesConfig(_Strict):
+    """Reporting categories: each police.uk type belongs to at most one."""
+
+    total: str = "All crime"
+    exclude_from_total: list[str] = Field(default_factory=lambda: ["Anti-social behaviour"])
+    map: dict[str, list[str]]
+
+    @field_validator("map")
+    @classmethod
+    def _known_types(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = set(CURRENT_CRIME_TYPES) | set(SPLIT)
+        for category, types in v.items():
+            for t in types:
+                if t not in known:
+                    hint = difflib.get_close_matches(t, sorted(known), n=1)
+                    raise ValueError(
+                        f"'{t}' (under '{category}') is not a police.uk crime type"
+                        + (f"; did you mean '{hint[0]}'?" if hint else f"; known types: {sorted(known)}"))
+        reporting_category_map(v)  # raises if a type is listed twice
+        return v
+
+
+class Thresholds(_Strict):
+    """Decision thresholds used across the report."""
+
+    change_band_pct: float = Field(default=10.0, gt=0, description="±% band for 'increase'/'reduction'.")
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0, description="Confidence level of tests and intervals.")
+    suppression_threshold: int = Field(default=4, ge=0, description="Public edition: counts 1..N suppressed.")
+
+
+class Measure(_Strict):
+    """A quantitative measure tracking a priority."""
+
+    category: str
+    direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
+
+
+class Priority(_Strict):
+    """A partnership priority: quantitative measures plus partners' qualitative notes."""
+
+    name: str
+    measures: list[Measure] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Config(_Strict):
+    """Everything a run needs: area, data, period, categories, thresholds, audience, seed."""
+
+    partnership: str
+    area: AreaConfig
+    force: str = Field(description="police.uk force slug, as in the file names, e.g. 'thames-valley'.")
+    data: DataConfig
+    reporting: ReportingConfig = Field(default_factory=ReportingConfig)
+    categories: CategoriesConfig
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    audience: Literal["public", "restricted"] = "public"
+    seed: int = Field(default=20240401, ge=0, description="Seed for every randomised method.")
+    priorities: list[Priority] = Field(default_factory=list)
+    source_path: Path | None = Field(default=None, exclude=True, description="The YAML file it came from.")
+
+    @model_validator(mode="after")
+    def _priority_measures_known(self) -> "Config":
+        known = set(self.categories.map) | {self.categories.total}
+        for p in self.priorities:
+            for m in p.measures:
+                if m.category not in known:
+                    raise ValueError(f"priority '{p.name}' measures unknown category '{m.category}'; "
+                                     f"reporting categories are {sorted(known)}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-friendly dict (paths as strings) for provenance annexes."""
+        return self.model_dump(mode="json")
+
+
+def _set_dotted(d: dict, dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    cur = d
+    for k in keys[:-1]:
+        if not isinstance(cur.get(k), dict):
+            cur[k] = {}
+        cur = cur[k]
+    cur[keys[-1]] = value
+
+
+def _format_validation(err: ValidationError, where: str) -> str:
+    lines = [f"Configuration {where} is not valid:"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see data/config/milton_keynes.yaml for every key)"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        got = e.get("input")
+        got_s = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"  - {loc}: {msg}{got_s}")
+    return "\n".join(lines)
+
+
+def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
+                     overrides: Mapping[str, Any] | None = None, where: str = "(dict)") -> Config:
+    """Build a Config from a plain dict; ``overrides`` use dotted keys, e.g. ``{"reporting.year": 2024}``."""
+    data = yaml.safe_load(yaml.safe_dump(dict(raw)))  # deep copy of plain types
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(data, key, value)
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation(err, where)) from None
+    if base_dir is not None:
+        d = cfg.data
+        d.police_uk = _resolve(base_dir, d.police_uk)
+        d.geography = _resolve(base_dir, d.geography)
+        if d.cache_dir is not None:
+            d.cache_dir = _resolve(base_dir, d.cache_dir)
+    return cfg
+
+
+def _resolve(base: Path, p: Path) -> Path:
+    p = Path(p).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load the typed config from a YAML file (default: the bundled Milton Keynes config).
+
+    ``overrides`` maps dotted keys to values (``None`` values are ignored), which is how
+    papermill parameters override the file.
+    """
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    if not path.is_file():
+        raise ConfigError(f"Config file {path} does not exist. Copy data/config/milton_keynes.yaml "
+                          "and edit it for your partnership.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"Config file {path} is not valid YAML: {err}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Config file {path} is not UTF-8 text; save it as UTF-8.") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Config file {path} must hold a mapping of keys (partnership, area, ...), "
+                          f"not {type(raw).__name__}.")
+    cfg = config_from_dict(raw, base_dir=path.resolve().parent, overrides=overrides, where=str(path))
+    cfg.source_path = path.resolve()
+    return cfg
