@@ -1,0 +1,60 @@
+"""Command line: ``python -m safermk_analysis run|data ...`` (also installed as ``safermk``)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import SaferMKError
+
+
+def _year(text: str) -> int | str:
+    if text == "latest":
+        return text
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"year must be a 4-digit start year (2024 = FY 2024/25) or 'latest', not {text!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m safermk_analysis",
+                                 description="Community Safety Partnership strategic assessment from police.uk data.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the assessment notebooks and write HTML reports")
+    run.add_argument("--config", default=None, help="YAML config (default: data/config/milton_keynes.yaml)")
+    run.add_argument("--year", type=_year, default="latest",
+                     help="start year of the assessment year (2024 = April 2024-March 2025 for a financial "
+                          "year), or 'latest' complete year in the data (default)")
+    run.add_argument("--out", default="reports", help="output folder (default: reports)")
+    run.add_argument("--audience", choices=["public", "restricted"], default=None,
+                     help="edition (default: from the config)")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing report for the same period")
+    data = sub.add_parser("data", help="ingest police.uk files and print the data-quality summary")
+    data.add_argument("--config", default=None)
+    data.add_argument("--source", default=None, help="police.uk folder/zip/file (default: from the config)")
+    data.add_argument("--area", default=None, help="LAD code or name (default: from the config)")
+    args = ap.parse_args(argv)
+    try:
+        if args.command == "run":
+            from .report import run_assessment
+            result = run_assessment(args.config, args.year, args.out, audience=args.audience, overwrite=args.overwrite)
+            failed = [s for s in result.sections if not s.ok]
+            if failed:
+                print(f"{len(failed)} of {len(result.sections)} notebook(s) failed: "
+                      + ", ".join(s.notebook for s in failed), file=sys.stderr)
+                return 1
+            return 0
+        if args.command == "data":
+            from .config import load_config
+            from .ingest import load_police_uk
+            cfg = load_config(args.config)
+            df = load_police_uk(args.source, area=args.area, config=cfg)
+            q = df.attrs["quality"]
+            print(q.summary())
+            print(q.drops_table().to_string(index=False))
+            for w in q.warnings:
+                print("warning:", w)
+            return 0
+    except SaferMKError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
