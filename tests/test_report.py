@@ -1,0 +1,94 @@
+"""The papermill batch: HTML written offline, failures reported, reports never overwritten silently."""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from safermk_analysis import cli, report
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _remote_sources(html: str) -> list[str]:
+    return re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+
+
+def test_data_quality_report_on_bundled_data(tmp_path):
+    result = report.run_assessment(None, "latest", tmp_path, log=lambda s: None)
+    assert result.ok, [s.error for s in result.sections]
+    assert result.period_label == "2024/25"
+    out = tmp_path / "milton-keynes" / "2024-25"
+    html = (out / "01_data_quality.html").read_text(encoding="utf-8")
+    assert "Data quality and coverage" in html and "Key findings" in html
+    assert "2024/25 (Apr 2024 to Mar 2025) has all 12 months" in html
+    assert "SaferMK" in html and "Public edition" in html
+    assert "<pre" not in html or "cfg = config.load_config" not in html  # code is hidden
+    assert 'data:image/png;base64' in html  # the chart is embedded
+    assert _remote_sources(html) == []
+    assert (out / "01_data_quality.html").stat().st_size < 10 * 1024 * 1024
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="01_data_quality.html"' in index and _remote_sources(index) == []
+
+
+def _notebook(path, source):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell("config_path = None\nyear = None\naudience = None")
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("## A section"), p, nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, path)
+
+
+def test_failed_notebook_is_reported_and_others_still_run(tmp_path):
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    _notebook(nbdir / "a.ipynb", "raise ValueError('planted failure')")
+    _notebook(nbdir / "b.ipynb", "print('fine')")
+    sections = [("a.ipynb", "Failing"), ("b.ipynb", "Working")]
+    result = report.run_assessment(None, 2023, tmp_path / "out", notebooks=sections, notebook_dir=nbdir,
+                                   log=lambda s: None)
+    assert not result.ok
+    a, b = result.sections
+    assert "ValueError: planted failure" in a.error and a.html is not None and a.html.exists()
+    assert b.ok and b.html.exists()
+    assert result.period_label == "2023/24"
+    # a second run never overwrites the first
+    again = report.run_assessment(None, 2023, tmp_path / "out", notebooks=sections[1:], notebook_dir=nbdir,
+                                  log=lambda s: None)
+    assert again.out_dir != result.out_dir and again.out_dir.name == "2023-24-run2"
+    forced = report.run_assessment(None, 2023, tmp_path / "out", notebooks=sections[1:], notebook_dir=nbdir,
+                                   overwrite=True, log=lambda s: None)
+    assert forced.out_dir == result.out_dir
+
+
+def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    _notebook(nbdir / "a.ipynb", "raise RuntimeError('boom')")
+    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
+    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", "Failing")])
+    assert cli.main(["run", "--year", "2024", "--out", str(tmp_path / "o")]) == 1
+    assert "a.ipynb" in capsys.readouterr().err
+    assert cli.main(["run", "--config", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--year", "24"])
+
+
+def test_cli_data_summary(capsys):
+    assert cli.main(["data"]) == 0
+    out = capsys.readouterr().out
+    assert "kept" in out and "no_location" in out
+
+
+def test_notebooks_are_committed_clean():
+    for nb_path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), nb_path
+        for c in nb.cells:
+            if c.cell_type == "code":
+                assert not c.outputs and c.execution_count is None, f"{nb_path.name}: clear outputs before committing"
+                assert c.source.count("\n") < 25, f"{nb_path.name}: long cell; move logic to the library"
