@@ -13,7 +13,7 @@ It writes
   data/police_uk/<force>-<area slug>/YYYY-MM/YYYY-MM-<force>-street.csv.gz
         every row of every police.uk month whose LSOA name starts with the area's LSOA-name
         prefix (as police.uk assigned it), in the original 12-column police.uk format.
-  data/police_uk/<force>-<area slug>/MONTHS.csv  month, rows, ASB rows, source file, rows with
+  data/police_uk/<force>-<area slug>.months.csv  month, rows, ASB rows, source file, rows with
         no location in the whole-force file (which cannot be attributed to any area).
 
 To add a month: put the police.uk file under the raw folder and run the script again.
@@ -149,7 +149,7 @@ def build_police(shared: Path, force: str, prefixes: list[str], out: Path) -> No
         print(f"police.uk {month}: {len(kept):,} rows ({asb:,} ASB) from {f.name}")
     meta = pd.DataFrame(rows_meta)
     meta["force_rows_without_location"] = meta["force_rows_without_location"].astype("Int64")
-    meta.to_csv(out / "MONTHS.csv", index=False)
+    meta.to_csv(out.parent / f"{out.name}.months.csv", index=False)
 
 
 def main() -> None:
