@@ -154,7 +154,8 @@ def run_assessment(config_path: str | Path | None = None, year: int | str | None
         error = None
         try:
             pm.execute_notebook(str(src), str(executed), parameters=params, cwd=str(nb_dir),
-                                progress_bar=False, log_output=False, kernel_name=None)
+                                progress_bar=False, log_output=False, kernel_name=None,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except pm.PapermillExecutionError as err:
             error = f"cell {err.exec_count}: {err.ename}: {err.evalue}"
         except Exception as err:  # kernel died, notebook missing, ...
