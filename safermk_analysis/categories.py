@@ -6,7 +6,7 @@ current set (e.g. "Public disorder and weapons") are kept and reported as series
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -79,10 +79,13 @@ def harmonise_crime_types(raw: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     return new, unknown
 
 
-def series_breaks(raw_types: pd.Series, months: pd.Series) -> list[dict]:
-    """Category definition changes inside the loaded months, for the data-quality report."""
+def series_breaks(raw_types: Iterable[str], first_month: str, last_month: str) -> list[dict]:
+    """Category definition changes affecting the loaded months, for the data-quality report.
+
+    ``raw_types`` are the crime type names as published; months are 'YYYY-MM' strings.
+    """
     out = []
-    present = set(raw_types.unique())
+    present = {str(t) for t in raw_types}
     for old, (new, when) in SPLIT.items():
         if old in present:
             out.append({"category": old, "became": list(new), "from": when,
@@ -90,8 +93,7 @@ def series_breaks(raw_types: pd.Series, months: pd.Series) -> list[dict]:
                                 f"either side of {when} only at the combined level."})
     for cur, (parts, when) in NARROWED.items():
         if cur in present:
-            first, last = str(months.min()), str(months.max())
-            if first < when <= last:
+            if first_month < when <= last_month:
                 out.append({"category": cur, "became": list(parts), "from": when,
                             "note": f"Before {when} '{cur}' included {', '.join(parts[1:])}; "
                                     "compare the combined theft group across that month."})

@@ -47,10 +47,9 @@ _RENAME = {
     "LSOA name": "lsoa_name", "Crime type": "crime_type_raw", "Last outcome category": "outcome",
     "Context": "context",
 }
-# low-cardinality columns are dictionary-encoded while parsing: fast and small
-_DICT_COLUMNS = ("Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code",
-                 "LSOA name", "Crime type", "Last outcome category", "Context")
-_DICT = pa.dictionary(pa.int32(), pa.string())
+# columns turned into pandas categoricals in the tidy output
+_OUTPUT_CATEGORICAL = ("Reported by", "Falls within", "Location", "LSOA code", "LSOA name", "Crime type",
+                       "Last outcome category", "Context")
 #: Longitude/latitude box that contains the United Kingdom (WGS84 degrees).
 UK_BOUNDS = {"lon": (-8.7, 1.9), "lat": (49.8, 61.0)}
 #: Rows whose 2011 LSOA is found by proximity are accepted up to this distance (metres).
@@ -240,7 +239,7 @@ def _read_table(data: bytes, src: SourceFile, file_id: int, encoding: str,
         return "skip"
 
     extra = [c for c in cols if c not in POLICE_UK_COLUMNS]
-    col_types = {c: (_DICT if c in _DICT_COLUMNS else pa.string()) for c in cols}
+    col_types = {c: pa.string() for c in cols}
     convert = pacsv.ConvertOptions(column_types=col_types, include_columns=list(POLICE_UK_COLUMNS),
                                    strings_can_be_null=True)
     parse = pacsv.ParseOptions(invalid_row_handler=on_invalid)
@@ -275,11 +274,15 @@ def _read_table(data: bytes, src: SourceFile, file_id: int, encoding: str,
 
 
 def _codes(col: pa.ChunkedArray) -> tuple[list, np.ndarray]:
-    """(distinct values, int32 codes with -1 for null) of a dictionary column with unified dictionaries."""
-    chunks = col.chunks
+    """(distinct values, int32 codes with -1 for null) of a string column, by one hashing pass."""
+    enc = col.dictionary_encode()
+    chunks = enc.chunks
     if not chunks:
         return [], np.array([], dtype=np.int32)
-    values = chunks[0].dictionary.to_pylist()
+    if len({len(c.dictionary) for c in chunks}) > 1:  # defensive: make every chunk share one dictionary
+        enc = pa.table({"c": enc}).unify_dictionaries().column("c")
+        chunks = enc.chunks
+    values = chunks[-1].dictionary.to_pylist()
     codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in chunks])
     return values, codes.astype(np.int32, copy=False)
 
@@ -473,7 +476,7 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
         warnings.append(f"{len(ignored)} file(s) that are not street-level files were ignored "
                         f"(e.g. {Path(ignored[0]).name}).")
 
-    table = pa.concat_tables(tables).unify_dictionaries()
+    table = pa.concat_tables(tables)
     del tables
     n = table.num_rows
     reason = np.zeros(n, dtype=np.int8)  # 0 = kept, else 1 + index into DROP_REASONS
@@ -559,9 +562,11 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
     y = np.full(n, np.nan)
     proj = np.flatnonzero(alive & has_xy)
     if len(proj):
-        pair = lon_codes[proj].astype(np.int64) * (len(lat_vals) + 1) + lat_codes[proj]
-        _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
-        ux, uy = _transformer().transform(lon[proj[first]], lat[proj[first]])
+        width = len(lat_vals) + 1
+        inv, uniq = pd.factorize(lon_codes[proj].astype(np.int64) * width + lat_codes[proj])
+        lon_num = np.array(lon_vals, dtype=float)
+        lat_num = np.array(lat_vals, dtype=float)
+        ux, uy = _transformer().transform(lon_num[uniq // width], lat_num[uniq % width])
         x[proj] = np.asarray(ux)[inv]
         y[proj] = np.asarray(uy)[inv]
 
@@ -602,35 +607,39 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
 
     # --- the tidy frame --------------------------------------------------------------------
     keep = np.flatnonzero(alive)
-    kt = table if len(keep) == n else table.filter(pa.array(alive))
+    ids = table.column("Crime ID")
+    ids = ids if len(keep) == n else ids.filter(pa.array(alive))
     kl = lsoa[keep]
-    used_lsoa = np.unique(kl[kl >= 0])
+    used_lsoa = np.flatnonzero(np.bincount(kl[kl >= 0], minlength=len(lsoa_list)))
     lsoa_remap = np.full(len(lsoa_list) + 1, -1, dtype=np.int32)
     lsoa_remap[used_lsoa] = np.arange(len(used_lsoa), dtype=np.int32)
-    used_lad = np.unique(lad[keep])
+    used_lad = np.flatnonzero(np.bincount(lad[keep], minlength=len(lad_list)))
     lad_remap = np.full(len(lad_list), -1, dtype=np.int32)
     lad_remap[used_lad] = np.arange(len(used_lad), dtype=np.int32)
+    encoded = {"LSOA code": (code_vals, code_codes), "LSOA name": (name_vals, name_codes)}
+
+    def categorical(col: str) -> pd.Categorical:
+        values, codes = encoded[col] if col in encoded else _codes(table.column(col))
+        cat = pd.Categorical.from_codes(codes[keep], categories=values)
+        return cat if len(keep) == n else cat.remove_unused_categories()
+
     df = pd.DataFrame({
-        "crime_id": kt.column("Crime ID").to_pandas(),
+        "crime_id": ids.to_pandas(),
         "month": pd.arrays.PeriodArray(month_ord[keep], dtype=pd.PeriodDtype("M")),
-        "reported_by": kt.column("Reported by").to_pandas(),
-        "falls_within": kt.column("Falls within").to_pandas(),
+        "reported_by": categorical("Reported by"),
+        "falls_within": categorical("Falls within"),
         "longitude": lon[keep], "latitude": lat[keep], "easting": x[keep], "northing": y[keep],
-        "location": kt.column("Location").to_pandas(),
-        "lsoa_code": kt.column("LSOA code").to_pandas(),
-        "lsoa_name": kt.column("LSOA name").to_pandas(),
+        "location": categorical("Location"),
+        "lsoa_code": categorical("LSOA code"),
+        "lsoa_name": categorical("LSOA name"),
         "lsoa11cd": pd.Categorical.from_codes(lsoa_remap[kl], categories=lsoa_list[used_lsoa]),
         "lsoa11_method": pd.Categorical.from_codes(method[keep], categories=methods),
         "lad17cd": pd.Categorical.from_codes(lad_remap[lad[keep]], categories=lad_list[used_lad]),
-        "crime_type_raw": kt.column("Crime type").to_pandas(),
-        "outcome": kt.column("Last outcome category").to_pandas(),
-        "context": kt.column("Context").to_pandas(),
-        "source_file": pd.Categorical.from_codes(kt.column("file_id").to_numpy(), categories=names),
+        "crime_type_raw": categorical("Crime type"),
+        "outcome": categorical("Last outcome category"),
+        "context": categorical("Context"),
+        "source_file": pd.Categorical.from_codes(table.column("file_id").to_numpy()[keep], categories=names),
     })
-    del kt
-    for c in ("reported_by", "falls_within", "location", "lsoa_code", "lsoa_name", "crime_type_raw",
-              "outcome", "context"):
-        df[c] = df[c].cat.remove_unused_categories()
     df["crime_type"], unknown_types = harmonise_crime_types(df["crime_type_raw"])
     df["is_asb"] = (df["crime_type"] == "Anti-social behaviour").to_numpy()
     if config is not None:
@@ -652,7 +661,7 @@ def _load_polygons(geo_dir, lads, lsoa_pos, lsoa_lad):
     import geopandas as gpd
     filters = None if lads is None else [("lad17cd", "in", sorted(lads))]
     polys = gpd.read_parquet(geography._geo_path(geo_dir), columns=["lsoa11cd", "geometry"], filters=filters)
-    idx = np.array([lsoa_pos[c] for c in polys["lsoa11cd"]], dtype=np.int32)
+    idx = np.array([lsoa_pos[c] for c in polys["lsoa11cd"].tolist()], dtype=np.int32)
     return polys.geometry.values, idx, lsoa_lad[idx]
 
 
@@ -732,7 +741,7 @@ def _quality(df, table, names, file_info, reason, month_ord, n_malformed, area_o
         max_snap_distance_m=None if snap_max is None else round(snap_max, 1),
         crime_types={str(k): int(v) for k, v in raw_counts[raw_counts > 0].items()},
         renamed_crime_types=renamed, unknown_crime_types=unknown_types,
-        series_breaks=series_breaks(df["crime_type_raw"].astype(str), df["month"]),
+        series_breaks=series_breaks(raw_counts[raw_counts > 0].index, present[0], present[-1]),
         forces=sorted(str(v) for v in df["reported_by"].dropna().unique()),
         warnings=warnings,
     )
@@ -763,13 +772,14 @@ def _crime_id_keys(col: pa.ChunkedArray) -> np.ndarray:
             keys[valid] = (h >> np.uint64(1)).astype(np.int64)
             # verify: rows sharing a key must share the full ID, else fall back
             rows = np.flatnonzero(valid)
-            order = np.argsort(keys[rows], kind="stable")
-            same = np.flatnonzero(np.diff(keys[rows][order]) == 0)
-            if len(same):
-                a = arr.take(pa.array(rows[order][same])).to_pylist()
-                b = arr.take(pa.array(rows[order][same + 1])).to_pylist()
-                if a != b:
-                    return pd.factorize(col.to_pandas(), use_na_sentinel=True)[0].astype(np.int64)
+            shared = pd.Series(keys[rows]).duplicated(keep=False).to_numpy()
+            if shared.any():
+                sub = rows[shared]
+                ids = arr.take(pa.array(sub)).to_pylist()
+                seen: dict[int, str] = {}
+                for k, i in zip(keys[sub].tolist(), ids):
+                    if seen.setdefault(k, i) != i:
+                        return pd.factorize(col.to_pandas(), use_na_sentinel=True)[0].astype(np.int64)
             return keys
     return pd.factorize(col.to_pandas(), use_na_sentinel=True)[0].astype(np.int64)
 
@@ -787,10 +797,7 @@ def _duplicates(table: pa.Table, alive: np.ndarray, month_ord, lon_codes, lat_co
     crime = alive & (id_codes >= 0)
     if crime.any():
         rows = np.flatnonzero(crime)
-        first = np.unique(id_codes[rows], return_index=True)[1]
-        is_first = np.zeros(len(rows), dtype=bool)
-        is_first[first] = True
-        dup[rows[~is_first]] = True
+        dup[rows] = pd.Series(id_codes[rows]).duplicated(keep="first").to_numpy()
     asb = np.flatnonzero(alive & (id_codes < 0))
     fids = table.column("file_id").to_numpy()
     if len(asb) and len(np.unique(fids[asb])) > 1:
