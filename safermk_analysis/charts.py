@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.dates
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -49,6 +50,88 @@ def monthly_counts(df: pd.DataFrame, *, title: str | None = None, area: str = ""
     ax.set_title(title or (f"{area}: police.uk records per month, {len(present)} months present"
                            + (f", {n_missing} missing (grey)" if n_missing else "")), loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.08), frameon=False, ncol=3)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    add_source(fig)
+    return fig
+
+
+SIGNAL_COLOURS = {"improvement": "#0072B2", "concern": "#E69F00", "neutral": "#CC79A7", "common cause": "#7f7f7f"}
+
+
+def _spc_axes(ax, result, title: str) -> None:
+    d = result.data
+    x = d.index.to_timestamp() if isinstance(d.index, pd.PeriodIndex) else d.index
+    ax.plot(x, d["value"], color="#7f7f7f", lw=1.2, zorder=1)
+    for sig, colour in SIGNAL_COLOURS.items():
+        sel = d["signal"] == sig
+        if sel.any():
+            ax.scatter(x[sel], d.loc[sel, "value"], color=colour, s=22, zorder=3,
+                       label=sig if sig != "common cause" else "common cause")
+    for seg in d["segment"].unique():
+        sel = (d["segment"] == seg).to_numpy()
+        xs = x[sel]
+        ax.plot(xs, d.loc[sel, "mean"], color="#333333", lw=1, zorder=2)
+        ax.plot(xs, d.loc[sel, "ucl"], color="#555555", lw=1, ls="--", zorder=2)
+        ax.plot(xs, d.loc[sel, "lcl"].clip(lower=0), color="#555555", lw=1, ls="--", zorder=2)
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    if isinstance(d.index, pd.PeriodIndex):
+        span_years = (d.index[-1].ordinal - d.index[0].ordinal) / 12
+        ax.xaxis.set_major_locator(matplotlib.dates.YearLocator() if span_years > 2.5 else
+                                   matplotlib.dates.MonthLocator(bymonth=[1, 7]))
+        ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y" if span_years > 2.5 else "%b %Y"))
+
+
+def spc_small_multiples(results: dict, *, ncols: int = 3, title: str = "", ylabel: str = "records per month") -> plt.Figure:
+    """One XmR chart per category in a grid; points coloured by improvement / concern / common cause."""
+    use_house_style()
+    n = len(results)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows + 0.8), squeeze=False)
+    for ax, (name, res) in zip(axes.flat, results.items()):
+        _spc_axes(ax, res, f"{name}: {res.latest_signal}" if res.latest_signal != "common cause" else name)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=8)
+        for label in ax.get_xticklabels():
+            label.set_rotation(0)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in SIGNAL_COLOURS.items()]
+    handles += [plt.Line2D([], [], color="#333333", label="mean"),
+                plt.Line2D([], [], color="#555555", ls="--", label="process limits")]
+    top = 1 - 0.9 / fig.get_figheight()
+    if title:
+        fig.suptitle(title, x=0.01, y=0.995, ha="left", va="top", fontweight="bold", fontsize=13)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1 - 0.4 / fig.get_figheight()), ncol=6,
+               frameon=False, fontsize=9)
+    fig.tight_layout(rect=(0, 0.03, 1, top))
+    add_source(fig)
+    return fig
+
+
+def period_change(table: pd.DataFrame, *, title: str = "", band_pct: float = 10.0) -> plt.Figure:
+    """Horizontal bars of % change by category, coloured by the statistical verdict, with the ±band."""
+    use_house_style()
+    t = table[table["pct_change"].notna()].sort_values("pct_change")
+    colours = {"significant increase": "#D55E00", "significant reduction": "#0072B2", "stable": "#009E73",
+               "no significant change": "#BBBBBB"}
+    fig, ax = plt.subplots(figsize=(10, 0.42 * len(t) + 1.6))
+    y = np.arange(len(t))
+    ax.barh(y, t["pct_change"], color=[colours[v] for v in t["statistical_verdict"]])
+    ax.set_yticks(y, t["category"])
+    ax.axvspan(-band_pct, band_pct, color="#f0f0f0", zorder=0)
+    ax.axvline(0, color="#333333", lw=0.8)
+    for yi, (pct, a) in enumerate(zip(t["pct_change"], t["after"])):
+        ax.text(pct + (0.6 if pct >= 0 else -0.6), yi, f"{pct:+.1f}%", va="center",
+                ha="left" if pct >= 0 else "right", fontsize=9)
+    ax.set_xlabel("% change on the comparison period")
+    lim = max(abs(t["pct_change"]).max() * 1.25, band_pct * 1.5)
+    ax.set_xlim(-lim, lim)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, label=k) for k, c in colours.items()]
+    handles.append(plt.Rectangle((0, 0), 1, 1, color="#f0f0f0", label=f"±{band_pct:g}% band"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=3, frameon=False, fontsize=9)
+    ax.set_title(title, loc="left")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     add_source(fig)
     return fig

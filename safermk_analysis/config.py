@@ -58,6 +58,22 @@ class CategoriesConfig(_Strict):
     total: str = "All crime"
     exclude_from_total: list[str] = Field(default_factory=lambda: ["Anti-social behaviour"])
     map: dict[str, list[str]]
+    improvement: dict[str, Literal["down", "up", "none"]] = Field(
+        default_factory=dict,
+        description="SPC improvement direction by reporting category; unlisted categories: down (lower is better).")
+
+    def direction(self, category: str) -> str | None:
+        """'down', 'up' or None (no direction) for SPC colouring."""
+        d = self.improvement.get(category, "down")
+        return None if d == "none" else d
+
+    @model_validator(mode="after")
+    def _improvement_known(self) -> "CategoriesConfig":
+        known = set(self.map) | {self.total}
+        for c in self.improvement:
+            if c not in known:
+                raise ValueError(f"categories.improvement names unknown category '{c}'; known: {sorted(known)}")
+        return self
 
     @field_validator("map")
     @classmethod

@@ -167,3 +167,17 @@ def msoas(lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     agg = {c: "sum" for c in sums}
     agg.update({"msoa11nm": "first", "lad17cd": "first"})
     return lsoas.dissolve(by="msoa11cd", aggfunc=agg).reset_index()
+
+
+def population_totals(lsoas: gpd.GeoDataFrame) -> dict:
+    """Residents and households of an area with the source and year of each denominator.
+
+    Residents: the mid-2015 estimate (IoD 2019 denominators) where every LSOA has one, else the
+    census 2011 count; households: census 2011.
+    """
+    if len(lsoas) and "population_mid2015" in lsoas and lsoas["population_mid2015"].notna().all():
+        residents, source = int(lsoas["population_mid2015"].sum()), "mid-2015 population estimate (IoD 2019 denominators)"
+    else:
+        residents, source = int(lsoas["residents_2011"].sum()), "census 2011 usual residents"
+    return {"residents": residents, "residents_source": source,
+            "households": int(lsoas["households_2011"].sum()), "households_source": "census 2011 households"}

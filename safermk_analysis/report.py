@@ -29,6 +29,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 #: The report's sections in reading order: (notebook file, title).
 NOTEBOOKS: list[tuple[str, str]] = [
     ("01_data_quality.ipynb", "Data quality and coverage"),
+    ("02_crime_trends.ipynb", "Crime overview and trends"),
 ]
 
 

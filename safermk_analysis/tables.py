@@ -27,3 +27,73 @@ def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: s
         {"selector": "td", "props": "padding: 4px 8px;"},
         {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
     ])
+
+
+VERDICT_STYLE = {
+    "significant increase": "background-color: #fbe3d6; font-weight: bold;",
+    "significant reduction": "background-color: #dbeaf6; font-weight: bold;",
+    "stable": "background-color: #e3f2ea;",
+}
+
+
+def period_comparison(table: pd.DataFrame, *, before_label: str = "before", after_label: str = "after"):
+    """The board's period table: counts, change, % change (two decimals), both verdicts, highlighted."""
+    from .trends import disagreement_note
+
+    conf = table.attrs.get("choices", {}).get("confidence", 0.95)
+    t = pd.DataFrame({
+        "Category": table["category"],
+        before_label: table["before"],
+        after_label: table["after"],
+        "Change": table["change"],
+        "% change": table["pct_change"],
+        "±% rule": table["threshold_verdict"],
+        f"Rate ratio ({conf:.0%} CI)": [f"{r:.2f} ({lo:.2f}–{hi:.2f})" if pd.notna(r) else "–"
+                                        for r, lo, hi in zip(table["rate_ratio"], table["ci_low"], table["ci_high"])],
+        "p (adjusted)": [("<0.001" if p < 0.001 else f"{p:.3f}") + ("" if fam else " (total: unadjusted)")
+                         for p, fam in zip(table["p_adjusted"], table["in_family"])],
+        "Statistical verdict": table["statistical_verdict"],
+        "Note": [disagreement_note(r) for r in table.to_dict("records")],
+    })
+    fmt = {before_label: "{:,}", after_label: "{:,}", "Change": "{:+,}", "% change": "{:+.2f}%"}
+    sty = t.style.format(fmt, na_rep="new").hide(axis="index")
+    sty = sty.map(lambda v: VERDICT_STYLE.get(v, ""), subset=["Statistical verdict"])
+    sty = sty.set_properties(subset=["Category", "±% rule", "Statistical verdict", "Note"], **{"text-align": "left"})
+    sty = sty.set_properties(subset=[f"Rate ratio ({conf:.0%} CI)"], **{"white-space": "nowrap"})
+    total = table.index[~table["in_family"]]
+    if len(total):
+        sty = sty.set_properties(subset=pd.IndexSlice[list(total), :], **{"font-weight": "bold"})
+    return sty.set_table_styles([
+        {"selector": "th", "props": "text-align: left; background: #f2f2f2; padding: 4px 8px;"},
+        {"selector": "td", "props": "padding: 4px 8px;"},
+    ])
+
+
+def choices_markdown(*choice_dicts: dict) -> str:
+    """Every automatic or configured choice as a Markdown bullet list (for the methods section)."""
+    lines = []
+    for d in choice_dicts:
+        for k, v in d.items():
+            if isinstance(v, str):
+                lines.append(f"- **{k.replace('_', ' ')}**: {v}")
+    return "\n".join(lines)
+
+
+def trend_summary(trend: pd.DataFrame):
+    """The multi-year trend table for people: both tests, direction in words."""
+    conf = trend.attrs.get("choices", {}).get("confidence", 0.95)
+    t = pd.DataFrame({
+        "Category": trend["category"],
+        "Months": trend["months"],
+        "Seasonal Mann-Kendall": [f"{d} (p {p:.3f})" if pd.notna(p) else d for d, p in zip(trend["mk_trend"], trend["mk_p"])],
+        "Sen's slope (per year)": trend["sen_slope_per_year"],
+        f"Annual change ({conf:.0%} CI)": [f"{a:+.1f}% ({lo:+.1f}% to {hi:+.1f}%)" if pd.notna(a) else "–"
+                                           for a, lo, hi in zip(trend["annual_pct_change"], trend["ci_low"], trend["ci_high"])],
+        "Model trend": ["significant" if s else "not significant" for s in trend["nb_significant"]],
+    })
+    sty = t.style.format({"Sen's slope (per year)": "{:+,.1f}"}, na_rep="–").hide(axis="index")
+    sty = sty.set_properties(subset=["Category", "Seasonal Mann-Kendall", "Model trend"], **{"text-align": "left"})
+    return sty.set_table_styles([
+        {"selector": "th", "props": "text-align: left; background: #f2f2f2; padding: 4px 8px;"},
+        {"selector": "td", "props": "padding: 4px 8px;"},
+    ])

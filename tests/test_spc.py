@@ -1,0 +1,106 @@
+"""XmR limits and each Making Data Count rule, triggered and not triggered."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from safermk_analysis import spc
+from safermk_analysis.errors import InputDataError
+
+IDX = pd.period_range("2023-01", periods=24, freq="M")
+# alternating above and below 100: no runs, no trends, nothing near a limit
+BASE = 100 + 4.0 * (-1) ** np.arange(24)
+
+
+def _s(values):
+    return pd.Series(np.asarray(values, dtype=float), index=pd.period_range("2023-01", periods=len(values), freq="M"))
+
+
+def test_limits_are_mean_plus_minus_266_mean_moving_range():
+    r = spc.xmr(_s(BASE), screen_outliers=False)
+    mr = np.abs(np.diff(BASE)).mean()
+    assert r.data["mean"].iloc[0] == pytest.approx(BASE.mean())
+    assert r.data["ucl"].iloc[0] == pytest.approx(BASE.mean() + 2.66 * mr)
+    assert not r.data["special_cause"].any()  # the base series is common cause only
+    assert r.latest_signal == "common cause"
+
+
+def test_beyond_limit():
+    v = BASE.copy()
+    v[20] = 140
+    d = spc.xmr(_s(v)).data
+    assert d["beyond_limit"].iloc[20] and d["beyond_limit"].sum() == 1
+    assert d["signal"].iloc[20] == "concern"  # higher crime is worse by default
+
+
+def test_moving_range_screening_excludes_the_outlier_range():
+    v = BASE.copy()
+    v[20] = 140
+    screened, raw = spc.xmr(_s(v)), spc.xmr(_s(v), screen_outliers=False)
+    assert screened.data["mr_bar"].iloc[0] < raw.data["mr_bar"].iloc[0]
+    assert "2 excluded" in screened.choices["outlier_screening"]
+
+
+def test_shift_run_of_seven():
+    v = BASE.copy()
+    v[9:16] = 97  # points 9..15 below the mean, with points above on either side (8 and 16 are 104)
+    d = spc.xmr(_s(v), improvement="down").data
+    assert d["shift"].iloc[9:16].all() and d["shift"].sum() == 7
+    assert (d["signal"].iloc[9:16] == "improvement").all()
+    six = BASE.copy()
+    six[9:15] = 97  # only six below the mean (9..14); 15 is set above so the run ends
+    six[15] = 104
+    assert not spc.xmr(_s(six)).data["shift"].any()
+
+
+def test_trend_of_seven_increases():
+    v = BASE.copy()
+    v[8:16] = [93, 94, 95, 96, 97, 98, 99, 100]  # 7 consecutive increases (8 points); v[16] = 104 continues up
+    v[16] = 90
+    d = spc.xmr(_s(v)).data
+    assert d["trend"].iloc[8:16].all() and d["trend"].sum() == 8
+    v6 = v.copy()
+    v6[15] = 90  # now only 6 increases (8..14)
+    assert not spc.xmr(_s(v6)).data["trend"].any()
+
+
+def test_two_of_three_near_a_limit():
+    v = BASE.copy()
+    v[12], v[14] = 130, 130  # with v[13] = 96 between them
+    d = spc.xmr(_s(v)).data
+    sigma = d["mr_bar"].iloc[0] / 1.128
+    mean, ucl = d["mean"].iloc[0], d["ucl"].iloc[0]
+    assert mean + 2 * sigma < 130 < ucl  # precondition: beyond two-thirds of the way, inside the limit
+    assert d["two_of_three"].iloc[12] and d["two_of_three"].iloc[14] and not d["beyond_limit"].any()
+    one = BASE.copy()
+    one[12] = 118
+    d1 = spc.xmr(_s(one)).data
+    assert d1["mean"].iloc[0] + 2 * d1["mr_bar"].iloc[0] / 1.128 < 118 < d1["ucl"].iloc[0]
+    assert not d1["two_of_three"].any()
+
+
+def test_direction_none_and_up():
+    v = BASE.copy()
+    v[20] = 140
+    assert spc.xmr(_s(v), improvement=None).data["signal"].iloc[20] == "neutral"
+    assert spc.xmr(_s(v), improvement="up").data["signal"].iloc[20] == "improvement"
+
+
+def test_rebase_and_warnings():
+    v = np.r_[BASE[:12], BASE[12:] + 50]
+    r = spc.xmr(_s(v), rebase=[pd.Period("2024-01", "M")])
+    assert r.data["mean"].iloc[0] == pytest.approx(BASE[:12].mean())
+    assert r.data["mean"].iloc[-1] == pytest.approx((BASE[12:] + 50).mean())
+    assert spc.xmr(_s(BASE[:8])).warnings and "unreliable" in spc.xmr(_s(BASE[:8])).warnings[0]
+
+
+def test_missing_points_refused_and_longest_run():
+    s = _s(BASE)
+    s.iloc[5] = np.nan
+    with pytest.raises(InputDataError, match="consecutive"):
+        spc.xmr(s)
+    run = spc.longest_run(s)
+    assert len(run) == 18 and str(run.index[0]) == "2023-07"
+    with pytest.raises(InputDataError, match="improvement"):
+        spc.xmr(_s(BASE), improvement="lower")
