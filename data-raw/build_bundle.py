@@ -10,6 +10,8 @@ It writes
         LSOA -> MSOA -> LAD (2017) -> region lookup, census 2011 residents and households,
         mid-2015 population (IoD 2019 denominators), IMD 2019 and its crime domain (England).
   data/geography/wards_<LAD>.parquet            ward boundaries (2013) for orientation.
+  data/geography/lsoa11_detail_<LAD>.parquet    the district's LSOAs at ONS "generalised clipped"
+        resolution, used to place records by their coordinates more exactly.
   data/police_uk/<force>-<area slug>/YYYY-MM/YYYY-MM-<force>-street.csv.gz
         every row of every police.uk month whose LSOA name starts with the area's LSOA-name
         prefix (as police.uk assigned it), in the original 12-column police.uk format.
@@ -103,6 +105,19 @@ def build_wards(shared: Path, lad: str, out: Path) -> None:
     print(f"wards: {len(w)} wards -> {out / f'wards_{lad}.parquet'}")
 
 
+def build_detail(shared: Path, lad: str, out: Path) -> None:
+    """ONS generalised clipped LSOA boundaries of one district: used to place points more exactly."""
+    src = shared / "boundaries" / "martinjc_UK-GeoJSON" / "json" / "statistical" / "eng" / "lsoa_by_lad" / f"{lad}.json"
+    if not src.exists():
+        print(f"detail: no detailed LSOA file for {lad}; skipped")
+        return
+    g = gpd.read_file(src).to_crs(27700)
+    d = gpd.GeoDataFrame({"lsoa11cd": g["LSOA11CD"], "lad17cd": lad},
+                         geometry=shapely.make_valid(shapely.set_precision(g.geometry.values, 1.0)), crs=27700)
+    d.to_parquet(out / f"lsoa11_detail_{lad}.parquet", compression="zstd", index=False)
+    print(f"detail: {len(d)} LSOAs -> {out / f'lsoa11_detail_{lad}.parquet'}")
+
+
 def _month_files(shared: Path, force: str) -> dict[str, Path]:
     """One file per month; whole-force files win over area extracts."""
     files: dict[str, Path] = {}
@@ -168,6 +183,7 @@ def main() -> None:
         g = build_geography(args.shared, geo_dir)
     for lad in args.lad:
         build_wards(args.shared, lad, geo_dir)
+        build_detail(args.shared, lad, geo_dir)
     names = g.loc[g["lad17cd"].isin(args.lad), "lsoa11nm"]
     prefixes = sorted({n.rsplit(" ", 1)[0] + " " for n in names})
     print("LSOA-name prefixes:", prefixes)

@@ -10,7 +10,7 @@ from .errors import SaferMKError
 def _year(text: str) -> int | str:
     if text == "latest":
         return text
-    if text.isdigit() and len(text) == 4:
+    if text.isdigit() and len(text) == 4 and 2010 <= int(text) <= 2100:
         return int(text)
     raise argparse.ArgumentTypeError(f"year must be a 4-digit start year (2024 = FY 2024/25) or 'latest', not {text!r}")
 
@@ -21,9 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the assessment notebooks and write HTML reports")
     run.add_argument("--config", default=None, help="YAML config (default: data/config/milton_keynes.yaml)")
-    run.add_argument("--year", type=_year, default="latest",
+    run.add_argument("--year", type=_year, default=None,
                      help="start year of the assessment year (2024 = April 2024-March 2025 for a financial "
-                          "year), or 'latest' complete year in the data (default)")
+                          "year), or 'latest' complete year in the data (default: reporting.year in the config)")
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--audience", choices=["public", "restricted"], default=None,
                      help="edition (default: from the config)")

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Annotated
+
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator,
+                      model_validator)
 
 from .categories import CURRENT_CRIME_TYPES, SPLIT, reporting_category_map
 from .errors import ConfigError
@@ -28,7 +31,8 @@ class AreaConfig(_Strict):
     """The partnership area: one or more local authority districts (2017 codes or names)."""
 
     name: str = Field(description="Name printed in reports, e.g. 'Milton Keynes'.")
-    lad_codes: list[str] = Field(min_length=1, description="Local authority district codes, e.g. [E06000042].")
+    lad_codes: list[Annotated[str, StringConstraints(pattern=r"^[EW]0[6-9]\d{6}$")]] = Field(
+        min_length=1, description="Local authority district codes, e.g. [E06000042] (E06-E09, W06 + 6 digits).")
 
 
 class DataConfig(_Strict):
@@ -43,7 +47,7 @@ class ReportingConfig(_Strict):
     """Which period the assessment covers and how years are counted."""
 
     year_type: Literal["financial", "calendar"] = "financial"
-    year: int | Literal["latest"] = Field(
+    year: Annotated[int, Field(ge=2010, le=2100)] | Literal["latest"] = Field(
         default="latest",
         description="Start year of the assessment year (2024 = April 2024-March 2025 for a "
                     "financial year), or 'latest' for the most recent complete year in the data.")
@@ -56,7 +60,8 @@ class CategoriesConfig(_Strict):
     """Reporting categories: each police.uk type belongs to at most one."""
 
     total: str = "All crime"
-    exclude_from_total: list[str] = Field(default_factory=lambda: ["Anti-social behaviour"])
+    exclude_from_total: list[str] = Field(default_factory=lambda: ["Anti-social behaviour"],
+                                          description="police.uk crime types left out of the total.")
     map: dict[str, list[str]]
     improvement: dict[str, Literal["down", "up", "none"]] = Field(
         default_factory=dict,
@@ -87,6 +92,17 @@ class CategoriesConfig(_Strict):
                         f"'{t}' (under '{category}') is not a police.uk crime type"
                         + (f"; did you mean '{hint[0]}'?" if hint else f"; known types: {sorted(known)}"))
         reporting_category_map(v)  # raises if a type is listed twice
+        return v
+
+    @field_validator("exclude_from_total")
+    @classmethod
+    def _known_excluded(cls, v: list[str]) -> list[str]:
+        known = set(CURRENT_CRIME_TYPES) | set(SPLIT)
+        for t in v:
+            if t not in known:
+                hint = difflib.get_close_matches(t, sorted(known), n=1)
+                raise ValueError(f"'{t}' is not a police.uk crime type"
+                                 + (f"; did you mean '{hint[0]}'?" if hint else ""))
         return v
 
 
@@ -141,6 +157,20 @@ class Config(_Strict):
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-friendly dict (paths as strings) for provenance annexes."""
         return self.model_dump(mode="json")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _set_dotted(d: dict, dotted: str, value: Any) -> None:
@@ -204,7 +234,7 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
         raise ConfigError(f"Config file {path} does not exist. Copy data/config/milton_keynes.yaml "
                           "and edit it for your partnership.")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
     except yaml.YAMLError as err:
         raise ConfigError(f"Config file {path} is not valid YAML: {err}") from None
     except UnicodeDecodeError:
@@ -212,6 +242,8 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
     if not isinstance(raw, dict):
         raise ConfigError(f"Config file {path} must hold a mapping of keys (partnership, area, ...), "
                           f"not {type(raw).__name__}.")
-    cfg = config_from_dict(raw, base_dir=path.resolve().parent, overrides=overrides, where=str(path))
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    where = str(path) + (f" with overrides {given}" if given else "")
+    cfg = config_from_dict(raw, base_dir=path.resolve().parent, overrides=overrides, where=where)
     cfg.source_path = path.resolve()
     return cfg

@@ -153,6 +153,14 @@ def load_lsoas(area: Area | str | Iterable[str] | None = None,
     return g.reset_index(drop=True)
 
 
+def detailed_lsoas(lad_codes, geography: str | Path | None = None) -> gpd.GeoDataFrame | None:
+    """More detailed LSOA boundaries (``lsoa11_detail_<LAD>.parquet``) for the districts that have one."""
+    folder = _geo_path(geography).parent
+    parts = [gpd.read_parquet(folder / f"lsoa11_detail_{lad}.parquet") for lad in lad_codes
+             if (folder / f"lsoa11_detail_{lad}.parquet").is_file()]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
 def load_wards(area: Area, geography: str | Path | None = None) -> gpd.GeoDataFrame | None:
     """Ward boundaries for orientation, if bundled for the area's districts (else None)."""
     folder = _geo_path(geography).parent

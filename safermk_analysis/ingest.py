@@ -55,8 +55,15 @@ UK_BOUNDS = {"lon": (-8.7, 1.9), "lat": (49.8, 61.0)}
 #: Rows whose 2011 LSOA is found by proximity are accepted up to this distance (metres).
 MAX_SNAP_M = 2000.0
 #: Bump when the tidy output changes, so old caches are not reused.
-INGEST_VERSION = "1"
+INGEST_VERSION = "2"
 _STREET = re.compile(r"(\d{4}-\d{2})-([a-z0-9-]+?)-street\.csv(\.gz)?$", re.IGNORECASE)
+#: other police.uk products and operating-system litter, never street-level records
+_NOT_STREET = re.compile(r"(-outcomes|-stop-and-search)\.csv(\.gz)?$|(^|/)\._|(^|/)__MACOSX/|(^|/)\.DS_Store$",
+                         re.IGNORECASE)
+
+
+def _is_street(name: str) -> bool:
+    return bool(_STREET.search(name)) and not _NOT_STREET.search(name)
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 
 BadRows = Literal["raise", "drop"]
@@ -108,8 +115,8 @@ def _zip_sources(path: Path) -> tuple[list[SourceFile], list[str]]:
     with zf:
         members = [i for i in zf.infolist() if not i.is_dir()]
     street = [SourceFile(f"{path.name}:{i.filename}", path, i.filename, i.file_size, st.st_mtime_ns)
-              for i in members if _STREET.search(i.filename)]
-    ignored = [i.filename for i in members if not _STREET.search(i.filename)]
+              for i in members if _is_street(i.filename)]
+    ignored = [i.filename for i in members if not _is_street(i.filename)]
     return street, ignored
 
 
@@ -135,20 +142,26 @@ def find_police_uk_files(source: str | os.PathLike | Sequence[str | os.PathLike]
         return files, ignored
     text = os.fspath(source)
     if any(ch in text for ch in "*?[") and not Path(text).exists():
-        matches = sorted(globmod.glob(text, recursive=True))
+        matches = sorted(m for m in globmod.glob(text, recursive=True) if Path(m).is_file())
         if not matches:
             raise InputDataError(f"The pattern '{text}' matches no file. Check the folder and the pattern "
                                  "(e.g. 'data/police_uk/**/*-street.csv').")
-        return find_police_uk_files([Path(m) for m in matches if Path(m).is_file()])
+        other = [m for m in matches if _NOT_STREET.search(Path(m).as_posix())]
+        wanted = [Path(m) for m in matches if m not in other]
+        if not wanted:
+            raise InputDataError(f"The pattern '{text}' matches only files that are not street-level records "
+                                 f"(e.g. {Path(other[0]).name}).")
+        files, ignored = find_police_uk_files(wanted)
+        return files, other + ignored
     p = Path(text).expanduser()
     if not p.exists():
         raise InputDataError(f"police.uk source {p} does not exist. Give the folder you unzipped the police.uk "
                              "download into, the downloaded zip, or a CSV file.")
     if p.is_dir():
         all_files = sorted(q for q in p.rglob("*") if q.is_file())
-        street = [_file_source(q) for q in all_files if _STREET.search(q.name)]
-        zips = [q for q in all_files if q.suffix.lower() == ".zip"]
-        ignored = [str(q) for q in all_files if not _STREET.search(q.name) and q.suffix.lower() != ".zip"]
+        street = [_file_source(q) for q in all_files if _is_street(q.as_posix())]
+        zips = [q for q in all_files if q.suffix.lower() == ".zip" and not _NOT_STREET.search(q.as_posix())]
+        ignored = [str(q) for q in all_files if not _is_street(q.as_posix()) and q not in zips]
         for z in zips:
             f, i = _zip_sources(z)
             street += f
@@ -177,16 +190,20 @@ def _check_header(data: bytes, name: str) -> tuple[list[str], int]:
     """Validate the header line; returns (column names, number of header bytes incl. BOM)."""
     if not data.strip():
         raise InputDataError(f"{name} is empty (0 data rows). Download the month again from data.police.uk.")
-    if data[:4] == b"PK\x03\x04":
-        raise InputDataError(f"{name} is an Excel workbook or zip archive, not a CSV file. In Excel use "
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0":
+        raise InputDataError(f"{name} is an Excel workbook (or a zip archive), not a CSV file. In Excel use "
                              "'Save As' > 'CSV UTF-8 (Comma delimited)', or use the original police.uk CSV.")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputDataError(f"{name} is saved as UTF-16 (Excel's 'Unicode Text'), not UTF-8. Use the original "
+                             "police.uk CSV, or re-save it as 'CSV UTF-8 (Comma delimited)'.")
     bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", bom)
     first = data[bom:end if end >= 0 else len(data)].rstrip(b"\r")
     try:
         header_text = first.decode("utf-8")
     except UnicodeDecodeError:
-        header_text = first.decode("latin-1")
+        raise InputDataError(f"{name} line 1: the header is not UTF-8 text. Re-download the file, save it as "
+                             "'CSV UTF-8', or pass encoding='cp1252' to load_police_uk.") from None
     if header_text.count(";") >= 6 and header_text.count(",") < 6:
         raise InputDataError(f"{name} uses ';' between columns (as Excel does in some locales), not ','. "
                              "Use the original police.uk download, or re-save it as 'CSV UTF-8 (Comma delimited)'.")
@@ -226,24 +243,44 @@ def _recode(data: bytes, name: str, encoding: str) -> bytes:
         raise InputDataError(f"{name} cannot be decoded as {encoding}: {err}.") from None
 
 
+def _record_lines(data: bytes) -> tuple[list[int], list[int]]:
+    """(first physical line, number of fields) of every CSV record after the header (slow path).
+
+    Used only when the fast parser's rows and the file's lines disagree (blank lines, quoted
+    line breaks, malformed rows), so that messages can name the right line.
+    """
+    import csv
+
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    starts, widths, prev_end = [], [], 0
+    for k, rec in enumerate(reader):
+        end = reader.line_num
+        if k > 0 and rec:  # csv gives [] for a blank line
+            starts.append(prev_end + 1)
+            widths.append(len(rec))
+        prev_end = end
+    return starts, widths
+
+
 def _read_table(data: bytes, src: SourceFile, file_id: int, encoding: str,
-                bad: list[dict]) -> pa.Table:
+                bad: list[dict], bad_rows: str = "raise") -> pa.Table:
     cols, bom = _check_header(data, src.name)
     if bom:
         data = data[bom:]
     bad_here: list[dict] = []
 
     def on_invalid(row) -> str:
-        bad_here.append({"file": src.name, "line": row.number,
-                         "fields": row.actual_columns, "text": (row.text or "")[:120]})
+        bad_here.append({"file": src.name, "line": row.number, "fields": row.actual_columns,
+                         "text": (row.text or "")[:120]})
         return "skip"
 
     extra = [c for c in cols if c not in POLICE_UK_COLUMNS]
-    col_types = {c: pa.string() for c in cols}
-    convert = pacsv.ConvertOptions(column_types=col_types, include_columns=list(POLICE_UK_COLUMNS),
-                                   strings_can_be_null=True)
+    # column names as checked (stripped), so ' Month' in a hand-edited header still reads as Month
+    read = pacsv.ReadOptions(use_threads=True, block_size=1 << 22, column_names=cols, skip_rows=1)
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in cols}, include_columns=list(POLICE_UK_COLUMNS),
+                                   strings_can_be_null=True, null_values=[""])
     parse = pacsv.ParseOptions(invalid_row_handler=on_invalid)
-    read = pacsv.ReadOptions(use_threads=True, block_size=1 << 22)
     try:
         table = pacsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as err:
@@ -251,22 +288,35 @@ def _read_table(data: bytes, src: SourceFile, file_id: int, encoding: str,
         if "UTF8" in msg or "utf8" in msg.lower():
             _recode(data, src.name, "utf-8")  # raises with the line number
         raise InputDataError(f"{src.name} could not be read as a police.uk CSV: {msg}") from None
-    if bad_here and any(b["line"] is None for b in bad_here):
-        # multithreaded parsing does not know row numbers: re-read this file on one thread (error path only)
-        bad_here.clear()
-        table = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),
-                               parse_options=parse, convert_options=convert)
+    n = table.num_rows
+    # every physical line after the header must be a row, a blank line, or part of a reported bad row
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
+    blank = len(re.findall(rb"\n\s*(?=\n)", data)) + (1 if data.endswith(b"\n\n") else 0)
+    exact = not bad_here and physical - blank == n
+    lines = np.arange(2, n + 2, dtype=np.int32)
+    if not exact:
+        starts, widths = _record_lines(data)
+        good = [ln for ln, w in zip(starts, widths) if w == len(cols)]
+        bad_recs = [(ln, w) for ln, w in zip(starts, widths) if w != len(cols)]
+        spans = [starts[k + 1] - ln for k, ln in enumerate(starts[:-1])] + [physical + 2 - (starts[-1] if starts else 0)]
+        long_bad = [(ln, sp) for (ln, w), sp in zip(zip(starts, widths), spans) if w != len(cols) and sp > 2]
+        if long_bad:
+            ln, sp = long_bad[0]
+            raise InputDataError(
+                f"{src.name} line {ln}: a quote (\") opens a field that is never closed, so {sp - 1} following "
+                f"line(s) were read as part of one row. Fix or remove the stray quote (or re-download the file); "
+                "no row of this file was loaded.")
+        if len(good) == n:
+            lines = np.array(good, dtype=np.int32)
+        if len(bad_recs) == len(bad_here):
+            for b, (ln, w) in zip(bad_here, bad_recs):
+                b["line"], b["fields"] = ln, w
     for b in bad_here:
         b["expected"] = len(cols)
     bad.extend(bad_here)
-    n = table.num_rows
-    if n == 0:
+    if n == 0 and not bad_here:
         raise InputDataError(f"{src.name} has a header but no data rows. Download the month again from data.police.uk.")
     table = table.append_column("file_id", pa.array(np.full(n, file_id, dtype=np.int32)))
-    # physical line numbers of the rows (header is line 1), skipping malformed rows
-    lines = np.arange(2, n + len(bad_here) + 2, dtype=np.int32)
-    if bad_here:
-        lines = lines[~np.isin(lines, [b["line"] for b in bad_here])]
     table = table.append_column("line", pa.array(lines))
     if extra:
         bad.append({"file": src.name, "ignored_columns": extra})
@@ -293,8 +343,12 @@ def _locate(table: pa.Table, i: int, names: list[str]) -> str:
     return f"{names[fid]} line {line}"
 
 
-def _parse_floats(values: list, what: str, codes: np.ndarray, table: pa.Table, names: list[str]) -> np.ndarray:
-    """Per-row floats from a dictionary column; clear error on text that is not a number."""
+def _parse_floats(values: list, what: str, codes: np.ndarray, table: pa.Table,
+                  names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(float per distinct value, float per row) of a coordinate column; blank text is missing.
+
+    Raises a clear error, naming file and line, on text that is not a number.
+    """
     try:
         num = np.array(values, dtype=float)  # fast path: every distinct value is a number
         bad_vals = []
@@ -306,7 +360,7 @@ def _parse_floats(values: list, what: str, codes: np.ndarray, table: pa.Table, n
         i = int(np.flatnonzero(mask)[0])
         raise InputDataError(f"{_locate(table, i, names)}: {what} '{values[codes[i]]}' is not a number "
                              f"({int(mask.sum())} such row(s) in all). Fix or re-download the file.")
-    return np.append(num, np.nan)[codes]
+    return num, np.append(num, np.nan)[codes]
 
 
 # ----------------------------------------------------------------------------- placing rows in LSOAs
@@ -388,8 +442,9 @@ def load_police_uk(source=None, area=None, config: Config | None = None, *,
     geo_path = geography._geo_path(geo_dir)
     if area is None and config is not None:
         area = config.area.lad_codes
-    area_obj = geography.resolve_area(area, geo_dir, name=(config.area.name if config is not None else None)) \
-        if area is not None else None
+    area_obj = geography.resolve_area(area, geo_dir) if area is not None else None
+    if area_obj is not None and config is not None and set(area_obj.lad_codes) == set(config.area.lad_codes):
+        area_obj = geography.resolve_area(area, geo_dir, name=config.area.name)  # the partnership's own name
     month_range = _normalise_months(months)
     if bad_rows not in ("raise", "drop"):
         raise InputDataError(f"bad_rows must be 'raise' or 'drop', not {bad_rows!r}.")
@@ -397,8 +452,8 @@ def load_police_uk(source=None, area=None, config: Config | None = None, *,
 
     files, ignored = find_police_uk_files(source)
     files = sorted(files, key=lambda f: f.name)
-    key = _cache_key(files, area_obj.lad_codes if area_obj else None, month_range, bad_rows, encoding,
-                     mapping, geo_path)
+    key = _cache_key(files, (area_obj.name, *area_obj.lad_codes) if area_obj else None, month_range, bad_rows,
+                     encoding, mapping, geo_path)
     cdir = Path(cache_dir) if cache_dir is not None else (
         config.data.cache_dir if config is not None and config.data.cache_dir else default_cache_dir())
     cpath = cdir / f"police_uk_{key}.parquet"
@@ -459,7 +514,7 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
             raise InputDataError(f"{src.name} cannot be read: {err}.") from None
         if encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
             data = _recode(data, src.name, encoding)
-        t = _read_table(data, src, i, encoding, bad)
+        t = _read_table(data, src, i, encoding, bad, bad_rows)
         del data
         tables.append(t)
         file_info.append({"file": src.name, "rows": t.num_rows, "month_in_name": src.month_from_name,
@@ -481,6 +536,11 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
     n = table.num_rows
     reason = np.zeros(n, dtype=np.int8)  # 0 = kept, else 1 + index into DROP_REASONS
     R = {r: k + 1 for k, r in enumerate(DROP_REASONS)}
+    # rows with every field empty (Excel leaves ',,,,,,,,,,,' lines behind) are counted, never parsed
+    empty = np.ones(n, dtype=bool)
+    for c in POLICE_UK_COLUMNS:
+        empty &= table.column(c).is_null().to_numpy(zero_copy_only=False)
+    reason[empty] = R["empty_row"]
 
     # --- Month ------------------------------------------------------------------------
     month_vals, month_codes = _codes(table.column("Month"))
@@ -488,9 +548,9 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
     for v in month_vals:
         m = _MONTH.match(v or "")
         parsed.append(f"{m.group(1)}-{m.group(2)}" if m and 1 <= int(m.group(2)) <= 12 else None)
-    bad_month = [k for k, p in enumerate(parsed) if p is None] + ([-1] if (month_codes < 0).any() else [])
+    bad_month = [k for k, p in enumerate(parsed) if p is None] + ([-1] if (month_codes[~empty] < 0).any() else [])
     if bad_month:
-        mask = np.isin(month_codes, bad_month)
+        mask = np.isin(month_codes, bad_month) & ~empty
         i = int(np.flatnonzero(mask)[0])
         if bad_rows == "raise":
             shown = month_vals[month_codes[i]] if month_codes[i] >= 0 else ""
@@ -507,8 +567,8 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
     # --- coordinates --------------------------------------------------------------------
     lon_vals, lon_codes = _codes(table.column("Longitude"))
     lat_vals, lat_codes = _codes(table.column("Latitude"))
-    lon = _parse_floats(lon_vals, "Longitude", lon_codes, table, names)
-    lat = _parse_floats(lat_vals, "Latitude", lat_codes, table, names)
+    lon_num, lon = _parse_floats(lon_vals, "Longitude", lon_codes, table, names)
+    lat_num, lat = _parse_floats(lat_vals, "Latitude", lat_codes, table, names)
     has_xy = ~np.isnan(lon) & ~np.isnan(lat)
     out_uk = has_xy & ((lon < UK_BOUNDS["lon"][0]) | (lon > UK_BOUNDS["lon"][1]) |
                        (lat < UK_BOUNDS["lat"][0]) | (lat > UK_BOUNDS["lat"][1]))
@@ -543,12 +603,12 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
     is2011 = lsoa >= 0
     # a 2011 code gives the district; for a 2021 code the LSOA name does ("Milton Keynes 035F")
     lad = np.where(is2011, lsoa_lad[np.maximum(lsoa, 0)], name_lad[name_codes]).astype(np.int32)
-    has_code = code_codes >= 0
-    methods = ["lsoa_code", "point_in_polygon", "nearest_lsoa", "lsoa21_no_coordinates"]
+    has_lsoa = (code_codes >= 0) | (name_codes >= 0)
+    methods = ["lsoa_code", "point_in_polygon", "nearest_lsoa", "lsoa_known_no_coordinates"]
     method = np.where(is2011, 0, -1).astype(np.int8)
 
     alive = reason == 0
-    no_loc = alive & ~has_xy & ~has_code
+    no_loc = alive & ~has_xy & ~has_lsoa
     reason[no_loc] = R["no_location"]
     alive &= ~no_loc
     area_idx = np.array([lad_pos[c] for c in area_obj.lad_codes], dtype=np.int32) if area_obj else None
@@ -564,19 +624,19 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
     if len(proj):
         width = len(lat_vals) + 1
         inv, uniq = pd.factorize(lon_codes[proj].astype(np.int64) * width + lat_codes[proj])
-        lon_num = np.array(lon_vals, dtype=float)
-        lat_num = np.array(lat_vals, dtype=float)
         ux, uy = _transformer().transform(lon_num[uniq // width], lat_num[uniq % width])
         x[proj] = np.asarray(ux)[inv]
         y[proj] = np.asarray(uy)[inv]
 
     need = alive & ~is2011 & has_xy
     snap_max = None
+    placement_check = None
     if need.any():
         named = np.flatnonzero(need & (lad >= 0))
         unnamed = np.flatnonzero(need & (lad < 0))
         lads_needed = None if len(unnamed) else lad_list[np.unique(lad[named])]
         polys = _load_polygons(geo_dir, lads_needed, lsoa_pos, lsoa_lad)
+        placement_check = _placement_check(x, y, lsoa, lad, alive & is2011 & has_xy, polys)
         for d in np.unique(lad[named]):  # district known from the name: place among its LSOAs, no cap
             sel = named[lad[named] == d]
             idx, dist = _place_points(x[sel], y[sel], polys, int(d), None)
@@ -592,6 +652,9 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
             if ok.any():
                 snap_max = max(snap_max or 0.0, float(np.nanmax(dist[ok])))
     method[alive & ~is2011 & ~has_xy & (lad >= 0)] = 3
+    unknown_district = alive & (lad < 0) & ~has_xy
+    reason[unknown_district] = R["unknown_district"]
+    alive &= ~unknown_district
     unplaceable = alive & (lad < 0)
     reason[unplaceable] = R["unplaceable"]
     alive &= ~unplaceable
@@ -653,22 +716,56 @@ def _ingest(files, ignored, area_obj, month_range, bad_rows, encoding, geo_dir, 
 
     quality = _quality(df, table, names, file_info, reason, month_ord, len(malformed), area_obj, month_range,
                        snap_max, unknown_types, warnings)
+    quality.placement_check = placement_check
+    if config is not None:
+        slugs = {f["force_in_name"] for f in file_info if f["force_in_name"]}
+        if slugs and config.force.lower() not in slugs:
+            quality.warnings.append(f"the config names force '{config.force}', but the files are from "
+                                    f"{', '.join(sorted(slugs))}: check data.police_uk and force in the config.")
     return df, quality
 
 
 def _load_polygons(geo_dir, lads, lsoa_pos, lsoa_lad):
-    """LSOA polygons of the given districts (all if None): (geometries, lookup index, district index)."""
+    """LSOA polygons for placing points: (geometries, lookup index, district index, description).
+
+    Districts with a more detailed boundary file (``lsoa11_detail_<LAD>.parquet``, ONS
+    generalised clipped) use it; the rest use the national super generalised boundaries.
+    """
     import geopandas as gpd
     filters = None if lads is None else [("lad17cd", "in", sorted(lads))]
-    polys = gpd.read_parquet(geography._geo_path(geo_dir), columns=["lsoa11cd", "geometry"], filters=filters)
+    path = geography._geo_path(geo_dir)
+    polys = gpd.read_parquet(path, columns=["lsoa11cd", "lad17cd", "geometry"], filters=filters)
+    detail = geography.detailed_lsoas(sorted(set(polys["lad17cd"])), geo_dir)
+    if detail is not None:
+        polys = pd.concat([polys[~polys["lad17cd"].isin(detail["lad17cd"])], detail], ignore_index=True)
     idx = np.array([lsoa_pos[c] for c in polys["lsoa11cd"].tolist()], dtype=np.int32)
-    return polys.geometry.values, idx, lsoa_lad[idx]
+    described = ("ONS generalised clipped boundaries for " + ", ".join(sorted(set(detail["lad17cd"])))
+                 + "; super generalised elsewhere") if detail is not None else "ONS super generalised boundaries"
+    return polys.geometry.values, idx, lsoa_lad[idx], described
+
+
+def _placement_check(x, y, lsoa, lad, coded, polys, max_rows: int = 20_000) -> dict | None:
+    """How often coordinates alone put a row in the LSOA police.uk published for it.
+
+    Measured on rows that carry a 2011 code (up to ``max_rows``, evenly spaced) in the districts
+    whose polygons are loaded: an estimate of the accuracy of point-in-polygon placement.
+    """
+    rows = np.flatnonzero(coded & np.isin(lad, np.unique(polys[2])))
+    if not len(rows):
+        return None
+    rows = rows[:: max(1, len(rows) // max_rows)]
+    agree = 0
+    for d in np.unique(lad[rows]):
+        sel = rows[lad[rows] == d]
+        idx, _ = _place_points(x[sel], y[sel], polys, int(d), None)
+        agree += int((idx == lsoa[sel]).sum())
+    return {"rows_checked": int(len(rows)), "agreement": round(agree / len(rows), 4), "polygons": polys[3]}
 
 
 def _place_points(x, y, polys, lad: int | None, max_snap: float | None) -> tuple[np.ndarray, np.ndarray]:
     """2011 LSOA index (-1 when none within ``max_snap`` metres) and distance (0 inside) per point."""
     import shapely
-    geoms, idx, lads = polys
+    geoms, idx, lads = polys[:3]
     if lad is not None:
         sel = lads == lad
         geoms, idx = geoms[sel], idx[sel]
@@ -704,11 +801,14 @@ def _quality(df, table, names, file_info, reason, month_ord, n_malformed, area_o
         dm = pd.DataFrame({"m": month_ord[dropped], "r": reason[dropped]}).value_counts()
         for (m, r), k in dm.items():
             drops_by_month.setdefault(_month_label(m), {})[reasons[r - 1]] = int(k)
+    if n_malformed:  # a malformed row has no trustworthy Month
+        drops_by_month.setdefault("unknown", {})["malformed_row"] = n_malformed
     kept_by_month = {str(k): int(v) for k, v in df["month"].value_counts().sort_index().items()}
     present = sorted(kept_by_month)
     missing = []
-    if present:
-        span = [str(p) for p in pd.period_range(present[0], present[-1], freq="M")]
+    if present or month_range:
+        first, last = month_range if month_range else (present[0], present[-1])
+        span = [str(p) for p in pd.period_range(first, last, freq="M")]
         missing = [m for m in span if m not in kept_by_month]
     fids = table.column("file_id").to_numpy()
     for k, f in enumerate(file_info):

@@ -14,13 +14,16 @@ import pandas as pd
 #: Drop reasons in the order they are applied (a row is counted under the first that applies).
 DROP_REASONS: dict[str, str] = {
     "malformed_row": "row with the wrong number of fields (dropped only with bad_rows='drop')",
+    "empty_row": "row with every field empty (left behind by spreadsheet editing)",
     "bad_month": "Month not in YYYY-MM form (dropped only with bad_rows='drop')",
     "coordinates_outside_uk": "coordinates outside the UK (dropped only with bad_rows='drop')",
     "outside_requested_months": "month outside the requested months",
     "no_location": "no coordinates and no LSOA: police.uk could not place it, so no area can claim it",
     "outside_area": "located outside the selected area",
-    "unplaceable": "coordinates and LSOA code match no LSOA within the snapping distance",
-    "duplicate": "same record loaded twice (repeated file, overlapping downloads or repeated Crime ID)",
+    "unknown_district": "no coordinates, and an LSOA name that names no district in the 2017 lookup",
+    "unplaceable": "coordinates match no LSOA within the snapping distance, and the LSOA code is unknown",
+    "duplicate": "a Crime ID already loaded (repeated file, overlapping downloads, or a crime police.uk "
+                 "listed twice), or an ASB record from a month supplied twice",
 }
 
 
@@ -49,6 +52,8 @@ class IngestQuality:
     forces: list[str]
     warnings: list[str] = field(default_factory=list)
     from_cache: bool = False
+    #: accuracy of point-in-polygon placement, measured on rows that carry a 2011 code
+    placement_check: dict | None = None
 
     def __post_init__(self) -> None:
         dropped = sum(self.drops.values())
@@ -79,6 +84,10 @@ class IngestQuality:
             d = self.drops_by_month.get(m, {})
             rows.append({"month": m, "present": m in self.kept_by_month,
                          "kept": self.kept_by_month.get(m, 0), **{r: d.get(r, 0) for r in DROP_REASONS}})
+        unknown = self.drops_by_month.get("unknown", {})
+        if unknown and not (first or last):  # rows whose Month could not be read belong to no month
+            rows.append({"month": "month unreadable", "present": False, "kept": 0,
+                         **{r: unknown.get(r, 0) for r in DROP_REASONS}})
         out = pd.DataFrame(rows, columns=["month", "present", "kept", *DROP_REASONS])
         keep = ["month", "present", "kept"] + [r for r in DROP_REASONS if out[r].any()]
         return out[keep].rename(columns={r: r.replace("_", " ") for r in DROP_REASONS})
@@ -121,7 +130,8 @@ LSOA_METHODS: dict[str, str] = {
     "lsoa_code": "LSOA 2011 code as published",
     "point_in_polygon": "published with a 2021 LSOA code; placed in a 2011 LSOA by its coordinates",
     "nearest_lsoa": "coordinates just outside the generalised boundaries; nearest 2011 LSOA of its district",
-    "lsoa21_no_coordinates": "2021 LSOA code without coordinates; counted in area totals, no 2011 LSOA",
+    "lsoa_known_no_coordinates": "LSOA published (2021 code or name only) but no coordinates; counted in the "
+                                 "area totals, no 2011 LSOA",
 }
 
 
@@ -161,6 +171,11 @@ def coverage_findings(q: IngestQuality, period) -> list[str]:
                    "in 2011 LSOAs by their coordinates"
                    + (f" (the farthest {q.max_snap_distance_m:,.0f} m outside the generalised boundary)."
                       if q.max_snap_distance_m else "."))
+        pc = q.placement_check
+        if pc:
+            out.append(f"Checked on {pc['rows_checked']:,} records that carry a 2011 code, placement by coordinates "
+                       f"agrees with police.uk's own LSOA for {pc['agreement']:.1%} of them ({pc['polygons']}); "
+                       "LSOA-level figures for the placed records carry that uncertainty, area totals do not.")
     out.append(f"{q.geocoded_share:.1%} of kept records have map coordinates (police.uk snaps them to "
                "anonymised points near the true location).")
     for b in q.series_breaks:

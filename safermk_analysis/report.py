@@ -20,7 +20,7 @@ from typing import Callable
 import nbformat
 
 from .config import REPO_ROOT, load_config
-from .errors import SaferMKError
+from .errors import EmptySelectionError, SaferMKError
 from .ingest import load_police_uk
 from .periods import assessment_period
 
@@ -139,7 +139,12 @@ def run_assessment(config_path: str | Path | None = None, year: int | str | None
 
     cfg = load_config(config_path, overrides={"reporting.year": year, "audience": audience})
     records = load_police_uk(config=cfg)
-    period = assessment_period(records.attrs["quality"].months_present, cfg.reporting.year, cfg.reporting.year_type)
+    have = records.attrs["quality"].months_present
+    period = assessment_period(have, cfg.reporting.year, cfg.reporting.year_type)
+    if not set(str(m) for m in period.months) & set(have):
+        raise EmptySelectionError(
+            f"No police.uk data for {period}: the data hold {have[0]} to {have[-1]}"
+            f" ({len(have)} months). Choose a year the data cover, or add the months to data.police_uk.")
     out_dir = _unique_dir(Path(out) / slug(cfg.area.name) / slug(period.label), overwrite)
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = {"partnership": cfg.partnership, "area": cfg.area.name, "period": str(period),

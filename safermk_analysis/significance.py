@@ -98,6 +98,12 @@ def compare_counts(after, before, exposure_after=1.0, exposure_before=1.0, *, me
     if not 0.5 < confidence < 1:
         raise StatisticsInputError(f"confidence must be between 0.5 and 1, not {confidence}.")
     rows = []
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero 'before' count gives an infinite ratio
+        return _compare_loop(a, b, ea, eb, method, confidence, margin_pct)
+
+
+def _compare_loop(a, b, ea, eb, method, confidence, margin_pct) -> pd.DataFrame:
+    rows = []
     for x1, x0, e1, e0 in zip(a.astype(np.int64).tolist(), b.astype(np.int64).tolist(), ea.tolist(), eb.tolist()):
         if x1 + x0 == 0:  # no records in either period: nothing to test
             rows.append({"rate_ratio": np.nan, "ci_low": 0.0, "ci_high": np.inf, "p_value": 1.0,

@@ -175,7 +175,7 @@ def xmr(series: pd.Series, *, improvement: str | None = "down", rebase: list | N
 def longest_run(series: pd.Series) -> pd.Series:
     """The longest stretch of consecutive non-missing points (the latest one if tied)."""
     ok = series.notna().to_numpy()
-    best, start, cur = (0, 0), None, None
+    best, _start, cur = (0, 0), None, None
     for i, v in enumerate(list(ok) + [False]):
         if v and cur is None:
             cur = i

@@ -172,17 +172,25 @@ def months_covered(records: pd.DataFrame) -> list[str]:
     return sorted({str(m) for m in records["month"].unique()})
 
 
+def _in_total(records: pd.DataFrame, exclude_from_total: Iterable[str]) -> np.ndarray:
+    """Rows counted in the total: every crime type except those excluded (ASB by default)."""
+    col = "crime_type" if "crime_type" in records else None
+    if col is None:
+        raise InputDataError("records need a 'crime_type' column to compute the total.")
+    return ~records[col].astype(str).isin(set(exclude_from_total)).to_numpy()
+
+
 def period_counts(records: pd.DataFrame, period: ReportingPeriod, comparison: ReportingPeriod | None = None, *,
                   by: str = "category", total_label: str | None = "All crime",
-                  exclude_from_total: Iterable[str] = ("ASB", "Anti-social behaviour"),
+                  exclude_from_total: Iterable[str] = ("Anti-social behaviour",),
                   allow_partial: bool = False, categories: Iterable[str] | None = None) -> pd.DataFrame:
     """Counts per category in ``period`` (after) and ``comparison`` (before; default the year before).
 
     Raises :class:`EmptySelectionError` when either period has months missing from the data,
     unless ``allow_partial`` is True: then only months present in both (paired month by month,
     12 months apart) are counted, and ``attrs["months_used"]`` says which. ``categories`` fixes the
-    rows (a category with no records gets 0). The total row counts every record except those in
-    ``exclude_from_total``.
+    rows (a category with no records gets 0). The total row counts every record whose police.uk
+    ``crime_type`` is not in ``exclude_from_total``.
     """
     comparison = comparison or period.previous_year()
     if by not in records:
@@ -212,9 +220,9 @@ def period_counts(records: pd.DataFrame, period: ReportingPeriod, comparison: Re
     before = records.loc[sel_b, by].astype(str).value_counts().reindex(cats, fill_value=0)
     out = pd.DataFrame({"category": cats, "before": before.to_numpy(), "after": after.to_numpy()})
     if total_label is not None:
-        excl = set(exclude_from_total)
-        in_total_a = sel_a & ~records[by].astype(str).isin(excl) & ~records.get("is_asb", False)
-        in_total_b = sel_b & ~records[by].astype(str).isin(excl) & ~records.get("is_asb", False)
+        in_total = _in_total(records, exclude_from_total)
+        in_total_a = sel_a.to_numpy() & in_total
+        in_total_b = sel_b.to_numpy() & in_total
         out = pd.concat([pd.DataFrame({"category": [total_label], "before": [int(in_total_b.sum())],
                                        "after": [int(in_total_a.sum())]}), out], ignore_index=True)
     out.attrs["months_used"] = {"after": [str(m) for m in months_a], "before": [str(m) for m in months_b],
@@ -242,7 +250,7 @@ def add_rates(table: pd.DataFrame, residents: float, households: float | None = 
 
 # ----------------------------------------------------------------------------- multi-year trends
 def monthly_series(records: pd.DataFrame, *, by: str = "category", total_label: str | None = "All crime",
-                   exclude_from_total: Iterable[str] = ("ASB", "Anti-social behaviour")) -> pd.DataFrame:
+                   exclude_from_total: Iterable[str] = ("Anti-social behaviour",)) -> pd.DataFrame:
     """Counts per month (rows: every month from first to last) and category (columns).
 
     Months absent from the data are NaN, not 0; a category with no record in a month that is
@@ -257,10 +265,10 @@ def monthly_series(records: pd.DataFrame, *, by: str = "category", total_label: 
     table = table.fillna(0)
     table.loc[~table.index.isin(present)] = np.nan
     if total_label is not None:
-        excl = set(exclude_from_total)
-        keep = [c for c in table.columns if c not in excl]
-        total = table[keep].sum(axis=1, min_count=1)
-        table.insert(0, total_label, total)
+        in_total = records[_in_total(records, exclude_from_total)]
+        total = in_total.groupby("month", observed=True).size().reindex(span).fillna(0).astype(float)
+        total[~total.index.isin(present)] = np.nan
+        table.insert(0, total_label, total.to_numpy())
     table.index.name = "month"
     return table
 

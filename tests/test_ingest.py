@@ -147,7 +147,7 @@ def test_2021_codes_are_placed_in_the_right_2011_lsoa(tmp_path, mk_points):
     df = load_police_uk(tmp_path, area="E06000042", cache=False)
     assert df["lsoa11cd"].astype(object).tolist()[:2] == [p[3]["code"], p[4]["code"]]
     assert pd.isna(df["lsoa11cd"].iloc[2])
-    assert df["lsoa11_method"].astype(str).tolist() == ["point_in_polygon", "point_in_polygon", "lsoa21_no_coordinates"]
+    assert df["lsoa11_method"].astype(str).tolist() == ["point_in_polygon", "point_in_polygon", "lsoa_known_no_coordinates"]
     assert (df["lad17cd"] == "E06000042").all()
 
 

@@ -78,6 +78,26 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
         cli.main(["run", "--year", "24"])
 
 
+def test_cli_year_defaults_to_the_config_and_refuses_years_without_data(tmp_path, monkeypatch, capsys):
+    import yaml
+    from safermk_analysis.config import DEFAULT_CONFIG, load_config
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    _notebook(nbdir / "a.ipynb", "print('fine')")
+    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
+    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", "Fine")])
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    base = load_config()
+    raw["data"] = {"police_uk": str(base.data.police_uk), "geography": str(base.data.geography)}
+    raw["reporting"]["year"] = 2023
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump(raw))
+    assert cli.main(["run", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "milton-keynes" / "2023-24" / "a.html").exists()
+    assert cli.main(["run", "--config", str(cfg), "--year", "2030", "--out", str(tmp_path / "o")]) == 2
+    assert "No police.uk data for 2030/31" in capsys.readouterr().err
+
+
 def test_cli_data_summary(capsys):
     assert cli.main(["data"]) == 0
     out = capsys.readouterr().out

@@ -68,10 +68,11 @@ def test_compare_periods_bad_input():
 
 def _records(months, per_month=None):
     """Synthetic tidy records: given months, categories A, B and ASB."""
+    types = {"A": "Burglary", "B": "Drugs", "ASB": "Anti-social behaviour"}
     rows = []
     for m in months:
         for cat, n in (per_month or {"A": 3, "B": 1, "ASB": 2}).items():
-            rows += [{"month": pd.Period(m, "M"), "category": cat, "is_asb": cat == "ASB"}] * n
+            rows += [{"month": pd.Period(m, "M"), "category": cat, "crime_type": types[cat]}] * n
     return pd.DataFrame(rows)
 
 
