@@ -51,6 +51,12 @@ class ReportingConfig(_Strict):
         default="latest",
         description="Start year of the assessment year (2024 = April 2024-March 2025 for a "
                     "financial year), or 'latest' for the most recent complete year in the data.")
+    compare: Literal["year", "quarter", "rolling_12_months"] = Field(
+        default="year", description="Period of the board's table, compared with the same months a year earlier.")
+    quarter: Annotated[int, Field(ge=1, le=4)] | None = Field(
+        default=None, description="With compare: quarter, which quarter of the year (default: latest complete).")
+    spc_rebase: list[str] = Field(default_factory=list,
+                                  description="Months (YYYY-MM) where SPC limits restart, e.g. a recording change.")
     allow_partial_periods: bool = Field(
         default=False,
         description="Compare periods with missing months on like-for-like months only (else an error).")

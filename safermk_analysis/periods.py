@@ -42,6 +42,11 @@ class ReportingPeriod:
 
 
 def _shift_label(label: str, first: pd.Period) -> str:
+    if label.startswith("Q") and "/" in label:
+        fy = first.year if first.month >= 4 else first.year - 1
+        return f"{label.split()[0]} {financial_year(fy).label}"
+    if label.startswith("Q"):
+        return f"{label.split()[0]} {first.year}"
     if "/" in label:
         return financial_year(first.year).label
     return str(first.year) if label.isdigit() else f"12 months to {first + 11:%b %Y}"
@@ -65,6 +70,22 @@ def year_period(year: int, year_type: YearType) -> ReportingPeriod:
     if year_type == "calendar":
         return calendar_year(year)
     raise ValueError(f"year_type must be 'financial' or 'calendar', not {year_type!r}")
+
+
+def financial_quarter(start_year: int, quarter: int) -> ReportingPeriod:
+    """Quarter of a UK financial year: Q1 2024/25 = April-June 2024, Q4 = January-March 2025."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, not {quarter!r}")
+    first = pd.Period(f"{start_year}-04", freq="M") + 3 * (quarter - 1)
+    return ReportingPeriod(first, first + 2, f"Q{quarter} {financial_year(start_year).label}")
+
+
+def calendar_quarter(year: int, quarter: int) -> ReportingPeriod:
+    """Calendar quarter: Q1 2025 = January-March 2025."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, not {quarter!r}")
+    first = pd.Period(f"{year}-01", freq="M") + 3 * (quarter - 1)
+    return ReportingPeriod(first, first + 2, f"Q{quarter} {year}")
 
 
 def rolling_12_months(last: str | pd.Period) -> ReportingPeriod:
@@ -95,3 +116,31 @@ def assessment_period(months_present: Iterable, year: int | str, year_type: Year
     if year == "latest":
         return latest_complete_year(months_present, year_type)
     return year_period(int(year), year_type)
+
+
+def comparison_period(months_present: Iterable, year: int | str, year_type: YearType, compare: str = "year",
+                      quarter: int | None = None) -> ReportingPeriod:
+    """The period the board's table compares with the same months a year earlier.
+
+    ``compare``: ``"year"`` (the assessment year), ``"quarter"`` (``quarter`` 1-4 of the
+    assessment year, or its latest quarter with data when None) or ``"rolling_12_months"``
+    (the 12 months ending with the latest month of data, or with the assessment year's end).
+    """
+    have = sorted({str(m) for m in months_present})
+    year_p = assessment_period(have, year, year_type)
+    if compare == "year":
+        return year_p
+    if compare == "quarter":
+        make = financial_quarter if year_type == "financial" else calendar_quarter
+        start = year_p.first.year
+        if quarter is not None:
+            return make(start, quarter)
+        for q in (4, 3, 2, 1):
+            p = make(start, q)
+            if not p.missing(have):
+                return p
+        raise EmptySelectionError(f"No complete quarter of {year_p} in the data.")
+    if compare == "rolling_12_months":
+        last = min(pd.Period(have[-1], freq="M"), year_p.last) if year != "latest" else pd.Period(have[-1], freq="M")
+        return rolling_12_months(last)
+    raise ValueError(f"compare must be 'year', 'quarter' or 'rolling_12_months', not {compare!r}")

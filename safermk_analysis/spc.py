@@ -184,3 +184,17 @@ def longest_run(series: pd.Series) -> pd.Series:
                 best = (cur, i)
             cur = None
     return series.iloc[best[0]:best[1]]
+
+
+def xmr_by_column(monthly: pd.DataFrame, direction=lambda column: "down", rebase: list | None = None) -> dict:
+    """An XmR chart per column of a monthly table, each on its longest run of consecutive months.
+
+    ``direction(column)`` gives the improvement direction ('down', 'up' or None); ``rebase``
+    months (e.g. 'YYYY-MM') apply where they fall inside a column's run.
+    """
+    out = {}
+    for col in monthly.columns:
+        run = longest_run(monthly[col])
+        points = [pd.Period(str(m), freq="M") for m in rebase or []]
+        out[col] = xmr(run, improvement=direction(col), rebase=[p for p in points if p in run.index and p != run.index[0]])
+    return out

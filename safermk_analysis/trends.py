@@ -376,3 +376,19 @@ def findings(table: pd.DataFrame, *, before_label: str = "the year before", afte
     if sig.empty:
         out.append("No category changed significantly once the number of categories tested is allowed for.")
     return out
+
+
+def headline(table: pd.DataFrame, before_label: str, after_label: str) -> str:
+    """A chart title that states the finding, e.g. 'Drugs and Shoplifting rose significantly; none fell'."""
+    fam = table[table["in_family"]]
+
+    def names(verdict: str) -> str:
+        sel = fam[fam["statistical_verdict"] == verdict].sort_values("pct_change", key=abs, ascending=False)
+        c = sel["category"].tolist()
+        return "none" if not c else c[0] if len(c) == 1 else ", ".join(c[:-1]) + " and " + c[-1]
+
+    up, down = names(SIG_UP), names(SIG_DOWN)
+    if up == "none" and down == "none":
+        return f"No category changed significantly, {before_label} to {after_label}"
+    return (f"{up[0].upper() + up[1:]} rose significantly; {down} fell significantly "
+            f"({before_label} to {after_label})")

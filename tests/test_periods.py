@@ -48,3 +48,21 @@ def test_latest_complete_year_skips_incomplete():
 def test_no_complete_year():
     with pytest.raises(EmptySelectionError, match="No complete financial year"):
         latest_complete_year(["2024-01", "2024-02"], "financial")
+
+
+def test_quarters_and_comparison_periods():
+    from safermk_analysis.periods import calendar_quarter, comparison_period, financial_quarter
+    q1 = financial_quarter(2017, 1)
+    assert (str(q1.first), str(q1.last), q1.label) == ("2017-04", "2017-06", "Q1 2017/18")
+    assert q1.previous_year().label == "Q1 2016/17" and str(q1.previous_year().first) == "2016-04"
+    q4 = financial_quarter(2024, 4)
+    assert (str(q4.first), q4.previous_year().label) == ("2025-01", "Q4 2023/24")
+    assert calendar_quarter(2025, 2).previous_year().label == "Q2 2024"
+    months = [str(m) for m in pd.period_range("2023-02", "2025-12", freq="M")]
+    assert comparison_period(months, "latest", "financial").label == "2024/25"
+    assert comparison_period(months, "latest", "financial", "quarter").label == "Q4 2024/25"
+    assert comparison_period(months, 2024, "financial", "quarter", 2).label == "Q2 2024/25"
+    r = comparison_period(months, "latest", "financial", "rolling_12_months")
+    assert (str(r.first), str(r.last)) == ("2025-01", "2025-12")
+    with pytest.raises(ValueError):
+        financial_quarter(2024, 5)

@@ -31,6 +31,12 @@ def test_data_quality_report_on_bundled_data(tmp_path):
     assert (out / "01_data_quality.html").stat().st_size < 10 * 1024 * 1024
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="01_data_quality.html"' in index and _remote_sources(index) == []
+    trends_html = (out / "02_crime_trends.html").read_text(encoding="utf-8")
+    for text in ("The period against a year earlier", "Statistical verdict", "Holm step-down", "Seasonal Mann-Kendall",
+                 "statistical process control", "per 1,000 households", "mid-2015 population estimate"):
+        assert text in trends_html, text
+    assert trends_html.count("data:image/png;base64") >= 2 and _remote_sources(trends_html) == []
+    assert "Traceback" not in trends_html and "Warning" not in trends_html
 
 
 def _notebook(path, source):

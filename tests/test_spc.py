@@ -104,3 +104,13 @@ def test_missing_points_refused_and_longest_run():
     assert len(run) == 18 and str(run.index[0]) == "2023-07"
     with pytest.raises(InputDataError, match="improvement"):
         spc.xmr(_s(BASE), improvement="lower")
+
+
+def test_xmr_by_column_uses_longest_runs_and_rebase():
+    idx = pd.period_range("2022-01", periods=30, freq="M")
+    m = pd.DataFrame({"A": np.r_[BASE, BASE[:6]], "B": np.r_[BASE, BASE[:6]]}, index=idx, dtype=float)
+    m.iloc[3, 1] = np.nan
+    out = spc.xmr_by_column(m, lambda c: None if c == "B" else "down", rebase=["2023-01"])
+    assert len(out["A"].data) == 30 and len(out["B"].data) == 26
+    assert out["A"].data["segment"].max() == 1 and out["A"].choices["rebase"] == ["2023-01"]
+    assert out["B"].choices["improvement_direction"] == "none"

@@ -150,3 +150,12 @@ def test_findings_sentences():
     lines = trends.findings(t, before_label="2023/24", after_label="2024/25")
     assert lines[0].startswith("All crime: 1,000 in 2023/24, 1,200 in 2024/25 (+20.00%); significant increase")
     assert lines[1].startswith("Shoplifting") and len(lines) == 2
+
+
+def test_headline_states_the_finding():
+    t = trends.compare_periods(_counts([("All crime", 1000, 1200), ("Shoplifting", 100, 200), ("Drugs", 100, 160),
+                                        ("Theft", 500, 300), ("Robbery", 20, 21)]))
+    assert trends.headline(t, "2023/24", "2024/25") == (
+        "Shoplifting and Drugs rose significantly; Theft fell significantly (2023/24 to 2024/25)")
+    flat = trends.compare_periods(_counts([("A", 20, 21)]), total_label=None)
+    assert trends.headline(flat, "Q1 2023/24", "Q1 2024/25").startswith("No category changed significantly")
