@@ -31,7 +31,7 @@ CORRECTION_NAMES = {
     "none": "no correction for multiple testing",
 }
 METHOD_NAMES = {
-    "exact-cond": "exact conditional (binomial) test",
+    "exact-cond": "exact conditional (binomial) test, central two-sided p-value",
     "cond-midp": "exact conditional test with mid-p correction",
     "score": "score test",
     "etest": "E-test of Krishnamoorthy and Thomson",
@@ -83,8 +83,10 @@ def compare_counts(after, before, exposure_after=1.0, exposure_before=1.0, *, me
 
     Exposures (people, months) make the comparison one of rates. Returns one row per element:
     ``rate_ratio`` (after/before, per unit exposure), ``ci_low``/``ci_high`` at ``confidence``,
-    ``p_value`` (two-sided test of ratio = 1) and, if ``margin_pct`` is given, ``p_equivalence``
-    (TOST: the ratio lies within 1/(1+m) .. 1+m). Not corrected for multiple testing: see
+    ``p_value`` (two-sided test of ratio = 1; for the exact test the central p-value, twice the
+    smaller tail, which the Clopper-Pearson interval inverts) and, if ``margin_pct`` is given,
+    ``p_equivalence`` (TOST: the ratio lies within 1 - m/100 .. 1 + m/100). Elements with no
+    record in either period get NaN (not tested). Not corrected for multiple testing: see
     :func:`adjust_pvalues`.
     """
     a = np.atleast_1d(_as_counts(after, "after"))
@@ -105,11 +107,19 @@ def compare_counts(after, before, exposure_after=1.0, exposure_before=1.0, *, me
 def _compare_loop(a, b, ea, eb, method, confidence, margin_pct) -> pd.DataFrame:
     rows = []
     for x1, x0, e1, e0 in zip(a.astype(np.int64).tolist(), b.astype(np.int64).tolist(), ea.tolist(), eb.tolist()):
-        if x1 + x0 == 0:  # no records in either period: nothing to test
-            rows.append({"rate_ratio": np.nan, "ci_low": 0.0, "ci_high": np.inf, "p_value": 1.0,
-                         "p_equivalence": 1.0 if margin_pct is not None else np.nan})
+        if x1 + x0 == 0:  # no records in either period: nothing to test, and not part of any family
+            rows.append({"rate_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                         "p_equivalence": np.nan})
             continue
-        res = rates.test_poisson_2indep(x1, e1, x0, e0, method=method, compare="ratio")
+        if method == "exact-cond":
+            # central two-sided p-value (twice the smaller binomial tail), the test that the
+            # Clopper-Pearson interval inverts, so the p-value and the interval never disagree
+            n, p0 = x1 + x0, e1 / (e1 + e0)
+            pval = min(1.0, 2 * min(sps.binom.cdf(x1, n, p0), sps.binom.sf(x1 - 1, n, p0)))
+            res = None
+        else:
+            res = rates.test_poisson_2indep(x1, e1, x0, e0, method=method, compare="ratio")
+            pval = float(res.pvalue)
         if method in ("exact-cond", "cond-midp"):
             lo, hi = exact_ratio_ci(x1, x0, e1, e0, confidence)
         else:
@@ -117,11 +127,11 @@ def _compare_loop(a, b, ea, eb, method, confidence, margin_pct) -> pd.DataFrame:
                                                   alpha=1 - confidence)
         p_eq = np.nan
         if margin_pct is not None:
-            m = 1 + margin_pct / 100
-            p_eq = float(rates.tost_poisson_2indep(x1, e1, x0, e0, 1 / m, m, method=method, compare="ratio").pvalue)
+            low, upp = 1 - margin_pct / 100, 1 + margin_pct / 100
+            p_eq = float(rates.tost_poisson_2indep(x1, e1, x0, e0, low, upp, method=method, compare="ratio").pvalue)
         ratio = (x1 / e1) / (x0 / e0) if x0 > 0 else np.inf
         rows.append({"rate_ratio": float(ratio), "ci_low": float(lo), "ci_high": float(hi),
-                     "p_value": float(min(res.pvalue, 1.0)), "p_equivalence": p_eq})
+                     "p_value": float(min(pval, 1.0)), "p_equivalence": p_eq})
     return pd.DataFrame(rows)
 
 

@@ -57,6 +57,39 @@ class XmRResult:
                 + (f"; signals seen in the whole run: {', '.join(RULE_WORDS[r] for r in rules)}" if rules else ""))
 
 
+def _side_runs(side: np.ndarray, length: int) -> np.ndarray:
+    """Points in runs of ``length``+ on one side (side: +1 above, -1 below, 0 on the mean).
+
+    Points exactly on the mean neither break a run nor count towards it (Making Data Count).
+    """
+    out = np.zeros(len(side), dtype=bool)
+    off = np.flatnonzero(side != 0)
+    s = side[off]
+    for sign in (1, -1):
+        for i in np.flatnonzero(_runs(s == sign, length)):
+            out[off[i]] = True
+    return out
+
+
+def _trend_runs(values: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points in runs of ``length``+ consecutive increases (first array) or decreases (second).
+
+    A repeated value neither adds to nor breaks a run; the point a run starts from is included.
+    """
+    up, down = np.zeros(len(values), bool), np.zeros(len(values), bool)
+    keep = np.r_[True, np.diff(values) != 0]          # drop repeats of the previous value
+    pos = np.flatnonzero(keep)
+    v = values[pos]
+    d = np.diff(v)
+    for target, sign in ((up, 1), (down, -1)):
+        step = np.r_[False, np.sign(d) == sign]       # point j rose (fell) from point j-1
+        run = _runs(step, length)
+        starts = np.flatnonzero(run & ~np.r_[False, run[:-1]])
+        run[np.maximum(starts - 1, 0)] = True
+        target[pos[run]] = True
+    return up, down
+
+
 def _runs(mask: np.ndarray, length: int) -> np.ndarray:
     """Points that belong to a run of ``length`` or more consecutive True values."""
     out = np.zeros(len(mask), dtype=bool)
@@ -125,33 +158,29 @@ def xmr(series: pd.Series, *, improvement: str | None = "down", rebase: list | N
     ucl = mean + LIMIT_FACTOR * mrbar
     lcl = mean - LIMIT_FACTOR * mrbar
     sigma = mrbar / 1.128
-    above, below = values > mean, values < mean
+    side = np.sign(values - mean).astype(int)
     beyond = (values > ucl) | (values < lcl)
     shift = np.zeros(len(s), bool)
-    trend = np.zeros(len(s), bool)
+    trend_up = np.zeros(len(s), bool)
+    trend_down = np.zeros(len(s), bool)
     two3 = np.zeros(len(s), bool)
     for k in np.unique(seg):
         idx = np.flatnonzero(seg == k)
         v = values[idx]
-        shift[idx] = _runs(above[idx], run_length) | _runs(below[idx], run_length)
-        d = np.diff(v)
+        shift[idx] = _side_runs(side[idx], run_length)
         # trend_length consecutive increases span trend_length + 1 points
-        up = _runs(np.r_[False, d > 0], trend_length)
-        down = _runs(np.r_[False, d < 0], trend_length)
-        t = up | down
-        for j in np.flatnonzero(t):
-            if j > 0 and not t[j - 1]:
-                t[j - 1] = True  # the point the run starts from
-        trend[idx] = t
+        trend_up[idx], trend_down[idx] = _trend_runs(v, trend_length)
         hi = v > (mean[idx] + 2 * sigma[idx])
         lo = v < (mean[idx] - 2 * sigma[idx])
-        for side in (hi, lo):
+        for near in (hi, lo):
             for j in range(len(v) - 2):
-                w = side[j:j + 3]
+                w = near[j:j + 3]
                 if w.sum() >= 2:
                     two3[idx[j:j + 3][w]] = True
+    trend = trend_up | trend_down
     special = beyond | shift | trend | two3
-    high_side = np.where(trend, np.r_[0, np.diff(values)] > 0, values > mean)
+    # a point flagged only by a trend takes the trend's direction; otherwise its side of the mean
+    high_side = np.where(beyond | shift | two3, values > mean, trend_up)
     signal = np.full(len(s), "common cause", dtype=object)
     if improvement is None:
         signal[special] = "neutral"

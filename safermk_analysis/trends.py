@@ -24,12 +24,13 @@ from .significance import CORRECTION_NAMES, METHOD_NAMES, adjust_pvalues, compar
 INCREASE, REDUCTION, STATIC = "increase", "reduction", "static"
 SIG_UP, SIG_DOWN, STABLE, NO_CHANGE = ("significant increase", "significant reduction", "stable",
                                        "no significant change")
+NOT_TESTED = "not tested (no records in either period)"
 
 
 def _threshold_verdict(before: float, after: float, band_pct: float) -> str:
     if before == 0:
         return INCREASE if after > 0 else STATIC
-    pct = (after - before) / before * 100
+    pct = round((after - before) / before * 100, 2)  # the verdict follows the % change as printed
     if pct >= band_pct:
         return INCREASE
     if pct <= -band_pct:
@@ -39,7 +40,7 @@ def _threshold_verdict(before: float, after: float, band_pct: float) -> str:
 
 def _agree(threshold: str, statistical: str) -> bool:
     return {INCREASE: statistical == SIG_UP, REDUCTION: statistical == SIG_DOWN,
-            STATIC: statistical in (STABLE, NO_CHANGE)}[threshold]
+            STATIC: statistical in (STABLE, NO_CHANGE, NOT_TESTED)}[threshold]
 
 
 def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence: float = 0.95,
@@ -79,10 +80,15 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
     with np.errstate(divide="ignore", invalid="ignore"):
         rb = out["before"] / out["exposure_before"]
         ra = out["after"] / out["exposure_after"]
-        out["pct_change"] = np.where(rb > 0, ((ra - rb) / rb * 100).round(2), np.nan)
-    out["threshold_verdict"] = [_threshold_verdict(b, a, band_pct) for b, a in zip(rb, ra)]
+        pct = (ra - rb) / rb * 100
+        out["pct_change"] = np.where(rb > 0, np.round(pct + 1e-9 * np.sign(pct), 2) + 0.0, np.nan)
+    out["threshold_verdict"] = [(_threshold_verdict(b, a, band_pct) if b == 0 else
+                                 INCREASE if p >= band_pct else REDUCTION if p <= -band_pct else STATIC)
+                                for b, a, p in zip(rb, ra, out["pct_change"])]
     out = pd.concat([out, tests], axis=1)
-    in_family = (out["category"] != total_label).to_numpy() if total_label is not None else np.ones(len(out), bool)
+    in_family = (np.array(out["category"] != total_label, dtype=bool) if total_label is not None
+                 else np.ones(len(out), bool))
+    in_family &= ~np.isnan(tests["p_value"].to_numpy())  # 0 vs 0 cannot be tested and is not in the family
     out["in_family"] = in_family
     p_adj = np.full(len(out), np.nan)
     p_eq = np.full(len(out), np.nan)
@@ -103,6 +109,8 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
             verdicts.append(STABLE)
         else:
             verdicts.append(NO_CHANGE)
+    untested = np.isnan(out["p_value"].to_numpy())
+    verdicts = [NOT_TESTED if u else v for u, v in zip(untested, verdicts)]
     out["statistical_verdict"] = verdicts
     out["verdicts_agree"] = [_agree(t, s) for t, s in zip(out["threshold_verdict"], verdicts)]
     cols = ["category", "before", "after", "change", "pct_change", "threshold_verdict", "rate_ratio", "ci_low",
@@ -116,10 +124,11 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
         "interval": f"{confidence:.0%} confidence interval for the rate ratio "
                     + ("(exact conditional, Clopper-Pearson)" if method in ("exact-cond", "cond-midp") else "(score)"),
         "correction": f"{CORRECTION_NAMES[correction]} over {int(in_family.sum())} categories"
-                      + (f"; '{total_label}' is reported but not part of the family" if total_label else ""),
+                      + (f"; '{total_label}' is reported but not part of the family" if total_label else "")
+                      + "; the equivalence p-values are adjusted the same way, as a second family",
         "confidence": confidence,
         "equivalence": f"two one-sided tests (TOST): 'stable' only when the rate ratio is shown to lie within "
-                       f"{1 / (1 + margin / 100):.3f} to {1 + margin / 100:.3f} (±{margin:g}%)",
+                       f"{1 - margin / 100:.2f} to {1 + margin / 100:.2f} (±{margin:g}%)",
         "no_significant_change_means": "the data cannot distinguish a real change from chance variation at "
                                        f"{confidence:.0%} confidence; it does not show that the level stayed the same",
         "band_pct": band_pct, "method": method, "correction_method": correction, "margin_pct": margin,
@@ -297,24 +306,29 @@ def seasonal_mann_kendall(series: pd.Series, *, confidence: float = 0.95) -> dic
 
 
 def negative_binomial_trend(series: pd.Series, exposure: float | pd.Series = 1.0, *,
-                            confidence: float = 0.95) -> dict:
-    """Annual % change from a negative-binomial regression of monthly counts.
+                            confidence: float = 0.95, min_records: int = 50) -> dict:
+    """Annual % change from a regression of monthly counts on a linear trend.
 
-    Model: log E[count] = log(exposure) + month-of-year effect + beta * years; NB2 with the
-    dispersion estimated by maximum likelihood (statsmodels ``NegativeBinomial``). Returns the
-    annual % change exp(beta) - 1 with its confidence interval and the Wald p-value of beta.
-    Missing months are left out.
+    Model: log E[count] = log(exposure) + month-of-year effect + beta * years. Negative binomial
+    (NB2, dispersion by maximum likelihood, statsmodels ``NegativeBinomial``); when the data show
+    no over-dispersion (the dispersion estimate at its boundary) or the fit fails, a Poisson GLM
+    is used instead and ``model`` says so. Returns exp(beta) - 1 as ``annual_pct_change`` with its
+    confidence interval and Wald p-value. Missing months are left out; series with fewer than 24
+    months or ``min_records`` records are not tested.
     """
     import statsmodels.api as sm
     from statsmodels.discrete.discrete_model import NegativeBinomial
 
     s = series.dropna().astype(float)
+    base = {"model": "not fitted", "n_months": len(s), "annual_pct_change": np.nan, "ci_low": np.nan,
+            "ci_high": np.nan, "p_value": np.nan, "significant": False, "dispersion_alpha": np.nan,
+            "converged": False}
     if len(s) < 24:
-        return {"model": "negative binomial", "n_months": len(s), "annual_pct_change": np.nan,
-                "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "significant": False,
-                "note": "fewer than 24 months with data"}
+        return {**base, "note": "fewer than 24 months with data"}
     if (s < 0).any():
         raise InputDataError("monthly counts cannot be negative.")
+    if s.sum() < min_records:
+        return {**base, "note": f"fewer than {min_records} records in all"}
     idx = s.index
     years = np.array([(p.ordinal - idx[0].ordinal) / 12 for p in idx])
     moy = pd.get_dummies(pd.Categorical([p.month for p in idx], categories=range(1, 13)), drop_first=True,
@@ -324,16 +338,30 @@ def negative_binomial_trend(series: pd.Series, exposure: float | pd.Series = 1.0
     exp = exposure.reindex(idx).to_numpy(dtype=float) if isinstance(exposure, pd.Series) else np.full(len(s), float(exposure))
     if (exp <= 0).any() or np.isnan(exp).any():
         raise InputDataError("exposure (population) must be positive for every month modelled.")
+    y, off = s.to_numpy(), np.log(exp)
+    fit, model, alpha = None, "", np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = NegativeBinomial(s.to_numpy(), X, offset=np.log(exp)).fit(disp=0, maxiter=200)
+        try:
+            nb = NegativeBinomial(y, X, offset=off).fit(disp=0, maxiter=300)
+            alpha = float(nb.params.get("alpha", np.nan))
+            ok = (bool(nb.mle_retvals.get("converged", False)) and np.isfinite(nb.bse["years"])
+                  and alpha > 1e-6)
+            if ok:
+                fit, model = nb, "negative binomial (NB2) with month-of-year effects, linear trend and population offset"
+        except (np.linalg.LinAlgError, ValueError):
+            pass
+        if fit is None:  # no over-dispersion to model, or the NB fit failed: Poisson GLM
+            fit = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit()
+            model = ("Poisson GLM with month-of-year effects, linear trend and population offset "
+                     "(no over-dispersion found for a negative binomial)")
     b = fit.params["years"]
     lo, hi = fit.conf_int(alpha=1 - confidence).loc["years"]
     p = float(fit.pvalues["years"])
-    return {"model": "negative binomial (NB2) with month-of-year effects, linear trend and population offset",
-            "n_months": len(s), "annual_pct_change": float(np.expm1(b) * 100), "ci_low": float(np.expm1(lo) * 100),
-            "ci_high": float(np.expm1(hi) * 100), "p_value": p, "significant": p < 1 - confidence,
-            "dispersion_alpha": float(fit.params.get("alpha", np.nan)), "converged": bool(fit.mle_retvals.get("converged", True))}
+    converged = bool(getattr(fit, "converged", fit.mle_retvals.get("converged", True) if hasattr(fit, "mle_retvals") else True))
+    return {"model": model, "n_months": len(s), "annual_pct_change": float(np.expm1(b) * 100),
+            "ci_low": float(np.expm1(lo) * 100), "ci_high": float(np.expm1(hi) * 100), "p_value": p,
+            "significant": bool(p < 1 - confidence), "dispersion_alpha": alpha, "converged": converged}
 
 
 def trend_table(monthly: pd.DataFrame, exposure: float = 1.0, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -345,11 +373,13 @@ def trend_table(monthly: pd.DataFrame, exposure: float = 1.0, *, confidence: flo
         rows.append({"category": cat, "months": mk["n_months"], "mk_trend": mk["trend"], "mk_p": mk["p_value"],
                      "sen_slope_per_year": mk["sen_slope_per_year"], "annual_pct_change": nb["annual_pct_change"],
                      "ci_low": nb["ci_low"], "ci_high": nb["ci_high"], "nb_p": nb["p_value"],
-                     "nb_significant": nb["significant"]})
+                     "nb_significant": nb["significant"], "model": nb["model"], "converged": nb["converged"]})
     out = pd.DataFrame(rows)
     out.attrs["choices"] = {
         "seasonal_test": "seasonal Mann-Kendall (pymannkendall.seasonal_test, period 12), Sen's slope per year",
-        "model": "negative binomial NB2 regression, month-of-year effects, linear trend, log-population offset",
+        "model": "negative binomial NB2 regression, month-of-year effects, linear trend, log-population offset "
+                 "(Poisson GLM where the data show no over-dispersion); with one population figure for every "
+                 "month the offset is constant, so the trend is a trend in counts",
         "confidence": confidence, "missing_months": "left out of both tests (never counted as zero)",
         "multiple_testing": "not corrected: each category's trend is read on its own",
     }

@@ -114,3 +114,23 @@ def test_xmr_by_column_uses_longest_runs_and_rebase():
     assert len(out["A"].data) == 30 and len(out["B"].data) == 26
     assert out["A"].data["segment"].max() == 1 and out["A"].choices["rebase"] == ["2023-01"]
     assert out["B"].choices["improvement_direction"] == "none"
+
+
+def test_points_on_the_mean_neither_break_nor_count():
+    v = [110, 90] * 3 + [95, 95, 95, 100, 95, 95, 95, 95] + [107] * 5  # mean 100; 7 below with one on it
+    d = spc.xmr(_s(v)).data
+    assert d["mean"].iloc[0] == pytest.approx(100)
+    assert d["shift"].iloc[6:14].sum() == 7 and not d["shift"].iloc[9]  # the on-mean point is not flagged
+
+
+def test_trend_points_take_the_trend_direction():
+    v = BASE.copy()
+    v[8:16] = [88, 92, 96, 100, 104, 108, 112, 116]  # rises through the mean: no shift, no near-limit pair
+    v[16] = 90
+    d = spc.xmr(_s(v), improvement="down").data
+    assert not d[["shift", "beyond_limit"]].any().any()
+    assert set(d["signal"].iloc[8:16]) == {"concern"}  # a rising run is a concern, its first point included
+    flat = BASE.copy()
+    flat[8:17] = [88, 92, 92, 96, 100, 104, 108, 112, 116]  # a repeated value neither adds nor breaks
+    flat[17] = 90
+    assert spc.xmr(_s(flat)).data["trend"].iloc[8:17].all()

@@ -159,3 +159,39 @@ def test_headline_states_the_finding():
         "Shoplifting and Drugs rose significantly; Theft fell significantly (2023/24 to 2024/25)")
     flat = trends.compare_periods(_counts([("A", 20, 21)]), total_label=None)
     assert trends.headline(flat, "Q1 2023/24", "Q1 2024/25").startswith("No category changed significantly")
+
+
+def test_untestable_categories_stay_out_of_the_family():
+    base = _counts([("N", 0, 7), ("A", 0, 12), ("B", 1000, 1100)])
+    with_zero = _counts([("N", 0, 7), ("A", 0, 12), ("B", 1000, 1100), ("Z", 0, 0)])
+    t1 = trends.compare_periods(base, total_label=None)
+    t2 = trends.compare_periods(with_zero, total_label=None)
+    assert t1["p_adjusted"].tolist() == pytest.approx(t2["p_adjusted"].tolist()[:3])
+    z = t2.iloc[3]
+    assert not z["in_family"] and z["statistical_verdict"].startswith("not tested")
+
+
+def test_band_edges_with_exposures_follow_the_printed_percentage():
+    t = trends.compare_periods(pd.DataFrame({"category": ["x", "y"], "before": [100, 2501], "after": [121, 2751],
+                                             "exposure_before": [1.0, 1.0], "exposure_after": [1.1, 1.0]}),
+                               total_label=None)
+    assert t["pct_change"].tolist() == [10.0, 10.0]
+    assert t["threshold_verdict"].tolist() == ["increase", "increase"]
+
+
+def test_negative_binomial_falls_back_to_poisson_and_uses_the_offset():
+    idx = pd.period_range("2018-01", "2025-12", freq="M")
+    years = np.arange(len(idx)) / 12
+    rng = np.random.default_rng(7)
+    poisson = pd.Series(rng.poisson(10 * 1.08 ** years).astype(float), index=idx)  # no over-dispersion
+    r = trends.negative_binomial_trend(poisson)
+    assert r["significant"] and np.isfinite(r["ci_low"]) and r["ci_low"] < 8 < r["ci_high"]
+    assert r["model"].startswith(("Poisson GLM", "negative binomial"))
+    zeros = trends.negative_binomial_trend(pd.Series(0.0, index=idx))
+    assert zeros["model"] == "not fitted" and "records" in zeros["note"]
+    # counts and population both growing 3% a year: the rate is flat once the offset is used
+    pop = pd.Series(250_000 * 1.03 ** years, index=idx)
+    counts = pd.Series(np.round(200 * 1.03 ** years * (1 + 0.1 * np.cos(years * 2 * np.pi))), index=idx)
+    with_offset = trends.negative_binomial_trend(counts, pop)
+    without = trends.negative_binomial_trend(counts)
+    assert abs(with_offset["annual_pct_change"]) < 0.5 and abs(without["annual_pct_change"] - 3) < 0.5
