@@ -239,7 +239,7 @@ def make_grid(area: gpd.GeoDataFrame, cell_size: float | None = None) -> gpd.Geo
     grid = gpd.GeoDataFrame({"cell_id": np.arange(int(keep.sum())), "row": rr[keep], "col": cc[keep]},
                             geometry=clipped, crs=27700)
     grid.attrs["choices"] = {
-        "cell_size": f"{size:,.0f} m" + (f" (automatic: about 50 cells across the shorter side of the area, "
+        "cell_size": f"{size:,.0f} m" + (" (automatic: about 50 cells across the shorter side of the area, "
                                           "rounded to a multiple of 50 m)" if auto else " (given)"),
         "cells": f"{len(grid):,} cells touching the area, clipped to its boundary",
         "origin": f"({x0:,.0f}, {y0:,.0f}) on the British National Grid",

@@ -99,7 +99,6 @@ def compare_counts(after, before, exposure_after=1.0, exposure_before=1.0, *, me
         raise StatisticsInputError(f"method must be one of {sorted(METHOD_NAMES)}, not {method!r}.")
     if not 0.5 < confidence < 1:
         raise StatisticsInputError(f"confidence must be between 0.5 and 1, not {confidence}.")
-    rows = []
     with np.errstate(divide="ignore", invalid="ignore"):  # a zero 'before' count gives an infinite ratio
         return _compare_loop(a, b, ea, eb, method, confidence, margin_pct)
 

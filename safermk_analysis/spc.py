@@ -85,8 +85,9 @@ def _trend_runs(values: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray
         step = np.r_[False, np.sign(d) == sign]       # point j rose (fell) from point j-1
         run = _runs(step, length)
         starts = np.flatnonzero(run & ~np.r_[False, run[:-1]])
-        run[np.maximum(starts - 1, 0)] = True
-        target[pos[run]] = True
+        ends = np.flatnonzero(run & ~np.r_[run[1:], False])
+        for a, b in zip(starts, ends):  # from the point the run starts from to its last point,
+            target[pos[max(a - 1, 0)]:pos[b] + 1] = True  # repeated values inside included
     return up, down
 
 
