@@ -87,26 +87,51 @@ def gi_star_z(y: np.ndarray, adj: sparse.csr_matrix) -> np.ndarray:
 
 
 def _draw_distinct(rng: np.random.Generator, shape: tuple[int, int], k: int, high: int) -> np.ndarray:
-    """Integers in [0, high), k distinct per (row, permutation): shape + (k,)."""
-    if k == 0:
-        return np.zeros(shape + (0,), dtype=np.int64)
-    if high <= 4 * k * k:  # small populations: exact sampling without replacement by ranking
-        keys = rng.random(shape + (high,))
-        return np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < high else np.argsort(keys, axis=-1)
-    idx = rng.integers(0, high, size=shape + (k,))
-    while True:  # redraw the rare draws that repeat an index
+    """Integers in [0, high), k distinct per (row, permutation), slot-major: shape (k,) + shape."""
+    if high <= 3 * k:  # tiny populations: exact sampling without replacement by ranking
+        keys = rng.random(shape + (high,), dtype=np.float32)
+        part = np.argpartition(keys, k - 1, axis=-1)[..., :k] if k < high else np.argsort(keys, axis=-1)
+        return np.ascontiguousarray(np.moveaxis(part.astype(np.int32), -1, 0))
+    idx = rng.integers(0, high, size=(k,) + shape, dtype=np.int32)
+    while True:  # redraw the rare draws that repeat an index (sampling stays without replacement)
         dup = np.zeros(shape, dtype=bool)
         for a in range(k):
             for b in range(a + 1, k):
-                dup |= idx[..., a] == idx[..., b]
+                dup |= idx[a] == idx[b]
         if not dup.any():
             return idx
-        idx[dup] = rng.integers(0, high, size=(int(dup.sum()), k))
+        where = np.nonzero(dup)
+        for a in range(k):
+            idx[a][where] = rng.integers(0, high, size=len(where[0]), dtype=np.int32)
+
+
+def _exceedances(yv, rows, kk, permutations, mu, dev, rng, n, chunk_elements) -> np.ndarray:
+    """For each row, how many of ``permutations`` random neighbourhoods deviate at least as much."""
+    out = np.empty(len(rows))
+    width = kk if n - 1 > 3 * kk else n - 1              # the tiny-population sampler ranks every value
+    step = max(1, chunk_elements // max(permutations * width, 1))
+    for start in range(0, len(rows), step):
+        r = rows[start:start + step]
+        idx = _draw_distinct(rng, (len(r), permutations), int(kk), n - 1)
+        idx += idx >= r[None, :, None]                   # skip the location itself
+        sims = yv[idx[0]].astype(np.float64)
+        for a in range(1, int(kk)):
+            sims += yv[idx[a]]
+        out[start:start + len(r)] = (np.abs(sims - mu[r, None]) >= dev[r, None]).sum(axis=1)
+    return out
 
 
 def folded_permutation_p(y: np.ndarray, adj: sparse.csr_matrix, permutations: int = 999,
-                         seed: int = DEFAULT_SEED, chunk_elements: int = 8_000_000) -> np.ndarray:
-    """Two-sided folded pseudo p-values of Gi* by conditional randomisation (see module notes)."""
+                         seed: int = DEFAULT_SEED, top_up: int = 0,
+                         chunk_elements: int = 8_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided folded pseudo p-values of Gi* by conditional randomisation (see module notes).
+
+    Locations are processed in groups with the same number of neighbours and in chunks of about
+    ``chunk_elements`` draws, so memory stays bounded. With ``top_up`` > 0, locations whose
+    p-value sits at the floor 1/(permutations+1) get ``top_up`` further permutations, so that a
+    false discovery rate correction over many locations can still reach them. Returns the
+    p-values and the number of permutations each location had.
+    """
     y = np.asarray(y, dtype=float)
     n = len(y)
     adj = adj.tocsr()
@@ -114,26 +139,20 @@ def folded_permutation_p(y: np.ndarray, adj: sparse.csr_matrix, permutations: in
     obs = adj @ y                                       # neighbours' sum; the own value cancels out
     mu = k * (y.sum() - y) / max(n - 1, 1)              # its expectation under randomisation
     dev = np.abs(obs - mu) * (1 - 1e-12)                # tolerate rounding when deviations tie
-    count = np.zeros(n)
+    yv = y.astype(np.float32) if (np.all(y == np.round(y)) and y.max(initial=0) < 2 ** 20) else y
+    count = np.full(n, float(permutations))             # no neighbours: nothing to test, p = 1
+    done = np.full(n, permutations)
     rng = np.random.default_rng(seed)
-    kmax = max(int(k.max(initial=1)), 1)
-    width = kmax if n - 1 > 4 * kmax ** 2 else n - 1   # the small-population sampler ranks every value
-    step = max(1, chunk_elements // max(permutations * width, 1))
-    start = 0
-    while start < n:
-        size = min(step, n - start)
-        rows = np.arange(start, start + size)
-        km = int(k[rows].max(initial=0))
-        if km > 0:
-            idx = _draw_distinct(rng, (size, permutations), km, n - 1)
-            idx = idx + (idx >= rows[:, None, None])   # skip the location itself
-            take = np.arange(km)[None, :] < k[rows][:, None]
-            sims = (y[idx] * take[:, None, :]).sum(axis=-1)
-            count[rows] = (np.abs(sims - mu[rows, None]) >= dev[rows, None]).sum(axis=1)
-        else:
-            count[rows] = permutations  # no neighbours: nothing to test
-        start += size
-    return (count + 1) / (permutations + 1)
+    for kk in np.unique(k[k > 0]):
+        rows = np.flatnonzero(k == kk)
+        count[rows] = _exceedances(yv, rows, kk, permutations, mu, dev, rng, n, chunk_elements)
+    if top_up:
+        floor = np.flatnonzero((count == 0) & (k > 0))
+        for kk in np.unique(k[floor]):
+            rows = floor[k[floor] == kk]
+            count[rows] += _exceedances(yv, rows, kk, top_up, mu, dev, rng, n, chunk_elements)
+            done[rows] += top_up
+    return (count + 1) / (done + 1), done
 
 
 def classify(z: np.ndarray, p: np.ndarray, levels=HOT_COLD_LEVELS) -> np.ndarray:
@@ -181,7 +200,11 @@ def gistar(gdf: gpd.GeoDataFrame, column: str, *, weights="queen", permutations:
         wdesc = "user-supplied adjacency, binary weights, the area itself included (Gi*)"
     k = np.diff(adj.indptr)
     z = gi_star_z(y, adj)
-    p = folded_permutation_p(y, adj, permutations, seed)
+    # with more areas than permutations, p-values at the floor 1/(permutations+1) cannot pass the
+    # FDR correction; those areas get more permutations (up to 99,999 in all) so that it can
+    total = int(min(99_999, 10 ** np.ceil(np.log10(2 * len(y))) - 1))
+    top_up = total - permutations if (fdr and len(y) > permutations + 1 and total > permutations) else 0
+    p, done = folded_permutation_p(y, adj, permutations, seed, top_up=top_up)
     islands = int((k == 0).sum())
     z[k == 0] = 0.0
     p[k == 0] = 1.0
@@ -195,7 +218,10 @@ def gistar(gdf: gpd.GeoDataFrame, column: str, *, weights="queen", permutations:
         "statistic": "Getis-Ord Gi* (analytical z-score, as esda G_Local(star=True) and R spdep localG)",
         "weights": wdesc,
         "neighbours": f"{k.min()} to {k.max()} per area (mean {k.mean():.1f}); {islands} area(s) with none",
-        "permutations": f"{permutations} conditional randomisations, seed {seed}",
+        "permutations": f"{permutations} conditional randomisations, seed {seed}"
+                        + (f"; {int((done > permutations).sum())} area(s) whose p-value reached the floor "
+                           f"1/{permutations + 1} had {int(done.max()):,} in all, so that the FDR correction over "
+                           f"{len(y):,} areas can reach them" if (done > permutations).any() else ""),
         "p_value": "two-sided pseudo p-value, folded about the expected neighbourhood sum",
         "correction": (f"Benjamini-Hochberg false discovery rate over {len(y)} areas" if fdr
                        else "none (each area read on its own)"),
@@ -293,4 +319,210 @@ def lsoa_change(lsoas: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray, 
         "correction": ("Benjamini-Hochberg false discovery rate over " f"{len(out)} LSOAs" if fdr else "none"),
         "confidence": f"{confidence:.0%}",
     }
+    return out
+
+
+# ----------------------------------------------------------------------------- emerging hot spots
+EMERGING_ORDER = ["New hot spot", "Consecutive hot spot", "Intensifying hot spot", "Persistent hot spot",
+                  "Diminishing hot spot", "Sporadic hot spot", "Oscillating hot spot", "Historical hot spot",
+                  "New cold spot", "Consecutive cold spot", "Intensifying cold spot", "Persistent cold spot",
+                  "Diminishing cold spot", "Sporadic cold spot", "Oscillating cold spot", "Historical cold spot",
+                  "No pattern detected"]
+
+
+def classify_emerging(hot: np.ndarray, cold: np.ndarray, trend: str, *, share: float = 0.90) -> str:
+    """Esri's emerging hot spot categories for one location's series of significant hot/cold slices.
+
+    ``hot``/``cold``: booleans per time slice (oldest first); ``trend``: Mann-Kendall direction of
+    the location's Gi* z-scores ('increasing', 'decreasing' or 'no trend'). Rules as documented for
+    ArcGIS Emerging Hot Spot Analysis, with 90 % of slices for persistent, intensifying,
+    diminishing and historical patterns. Cold categories mirror hot ones ('intensifying' cold
+    means the z-scores decrease).
+    """
+    for kind, this, other, up in (("hot", hot, cold, "increasing"), ("cold", cold, hot, "decreasing")):
+        t = len(this)
+        n = int(this.sum())
+        if n == 0:
+            continue
+        frac = n / t
+        final = bool(this[-1])
+        down = "decreasing" if up == "increasing" else "increasing"
+        if not final:
+            if frac >= share:
+                return f"Historical {kind} spot"
+            continue
+        if n == 1:
+            return f"New {kind} spot"
+        if frac >= share:
+            if trend == up:
+                return f"Intensifying {kind} spot"
+            if trend == down:
+                return f"Diminishing {kind} spot"
+            return f"Persistent {kind} spot"
+        first = int(np.argmax(this))
+        if this[first:].all():
+            return f"Consecutive {kind} spot"
+        if other.any():
+            return f"Oscillating {kind} spot"
+        return f"Sporadic {kind} spot"
+    return "No pattern detected"
+
+
+def slice_counts(records: pd.DataFrame, areas: gpd.GeoDataFrame, slices: list, *, mask=None) -> np.ndarray:
+    """Counts per area (rows) and time slice (columns); areas are LSOAs (``lsoa11cd``) or grid cells."""
+    sel = np.ones(len(records), bool) if mask is None else np.asarray(mask, dtype=bool)
+    cols = []
+    for sl in slices:
+        m = sel & records["month"].isin(list(sl.months)).to_numpy()
+        if "row" in areas and "col" in areas:
+            cols.append(count_in_grid(areas, records.loc[m, "easting"], records.loc[m, "northing"]))
+        else:
+            cols.append(lsoa_counts(records, areas, mask=m))
+    return np.column_stack(cols)
+
+
+def emerging_hotspots(areas: gpd.GeoDataFrame, counts: np.ndarray, labels: list[str], *, weights="queen",
+                      permutations: int = 999, seed: int = DEFAULT_SEED, confidence: float = 0.90,
+                      trend_confidence: float = 0.95) -> gpd.GeoDataFrame:
+    """Emerging hot spot analysis of ``counts`` (areas × time slices, oldest first; see :func:`slice_counts`).
+
+    For each slice: Gi* with the Benjamini-Hochberg correction; a slice counts as hot (cold) for an
+    area when its corrected p-value is at most 1 - ``confidence`` with a positive (negative) z.
+    Then the Mann-Kendall test of each area's z-scores over the slices, and
+    :func:`classify_emerging`. Slices with missing months must be left out beforehand
+    (:func:`complete_slices`): a gap is not zero crime.
+    """
+    import pymannkendall as pmk
+
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim != 2 or counts.shape[0] != len(areas):
+        raise InputDataError("counts must have one row per area and one column per time slice.")
+    if counts.shape[1] < 2:
+        raise EmptySelectionError("emerging hot spot analysis needs at least two complete time slices.")
+    adj = queen_neighbours(areas) if weights == "queen" else grid_neighbours(areas) if weights == "grid" else weights
+    n, t = counts.shape
+    z = np.zeros((n, t))
+    hot = np.zeros((n, t), dtype=bool)
+    cold = np.zeros((n, t), dtype=bool)
+    alpha = 1 - confidence
+    total = int(min(99_999, 10 ** np.ceil(np.log10(2 * n)) - 1))
+    top_up = total - permutations if (n > permutations + 1 and total > permutations) else 0
+    for j in range(t):
+        y = counts[:, j]
+        if y.sum() == 0:
+            continue
+        zz = np.nan_to_num(gi_star_z(y, adj))
+        p, _ = folded_permutation_p(y, adj, permutations, seed + j, top_up=top_up)
+        p = adjust_pvalues(p, "fdr_bh")
+        z[:, j] = zz
+        hot[:, j] = (p <= alpha) & (zz > 0)
+        cold[:, j] = (p <= alpha) & (zz < 0)
+    trends = []
+    for i in range(n):
+        if np.ptp(z[i]) == 0:
+            trends.append("no trend")
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trends.append(pmk.original_test(z[i], alpha=1 - trend_confidence).trend)
+    out = areas.copy()
+    out["hot_slices"] = hot.sum(axis=1)
+    out["cold_slices"] = cold.sum(axis=1)
+    out["z_trend"] = trends
+    out["emerging_class"] = pd.Categorical([classify_emerging(hot[i], cold[i], trends[i]) for i in range(n)],
+                                           categories=EMERGING_ORDER)
+    out.attrs["choices"] = {
+        "time_slices": f"{t} slices: {labels[0]} to {labels[-1]}",
+        "per_slice": f"Gi* with {permutations} permutations (seed {seed} + slice number), Benjamini-Hochberg "
+                     f"correction, hot or cold at {confidence:.0%} confidence",
+        "trend": f"Mann-Kendall test of each area's Gi* z-scores over the slices at {trend_confidence:.0%} confidence",
+        "rules": "Esri Emerging Hot Spot Analysis categories; 90% of slices for persistent, intensifying, "
+                 "diminishing and historical",
+    }
+    out.attrs["z_scores"] = z
+    return out
+
+
+def complete_slices(months_present, first, last, *, kind: str = "quarter", year_type: str = "financial"):
+    """Consecutive quarters (or years) from ``first`` to ``last`` month, split into those whose months
+    are all present (used) and those with months missing (left out, never counted as zero)."""
+    from .periods import calendar_quarter, financial_quarter, year_period
+
+    have = {str(m) for m in months_present}
+    first, last = pd.Period(str(first), freq="M"), pd.Period(str(last), freq="M")
+    used, dropped = [], []
+    p = first
+    while p <= last:
+        if kind == "quarter":
+            fy = p.year if (year_type == "calendar" or p.month >= 4) else p.year - 1
+            qn = ((p.month - (4 if year_type == "financial" else 1)) % 12) // 3 + 1
+            sl = financial_quarter(fy, qn) if year_type == "financial" else calendar_quarter(p.year, qn)
+        else:
+            sl = year_period(p.year if (year_type == "calendar" or p.month >= 4) else p.year - 1, year_type)
+        if sl.first >= first and sl.last <= last:
+            (dropped if sl.missing(have) else used).append(sl)
+        else:
+            dropped.append(sl)  # only partly inside the span: not a whole slice of data
+        p = sl.last + 1
+    return used, dropped
+
+
+EMERGING_COLOURS = {
+    "New hot spot": "#fee0d2", "Consecutive hot spot": "#fcbba1", "Intensifying hot spot": "#a50f15",
+    "Persistent hot spot": "#de2d26", "Diminishing hot spot": "#fb6a4a", "Sporadic hot spot": "#fc9272",
+    "Oscillating hot spot": "#e7298a", "Historical hot spot": "#bdbdbd",
+    "New cold spot": "#deebf7", "Consecutive cold spot": "#c6dbef", "Intensifying cold spot": "#08519c",
+    "Persistent cold spot": "#3182bd", "Diminishing cold spot": "#6baed6", "Sporadic cold spot": "#9ecae1",
+    "Oscillating cold spot": "#756bb1", "Historical cold spot": "#d9d9d9", "No pattern detected": "#f7f7f7",
+}
+
+
+def where(result: gpd.GeoDataFrame, column: str, values, places: gpd.GeoDataFrame, name_column: str) -> str:
+    """'Campbell Park (14), Woughton (6)': how many flagged areas fall in each named place (by centre)."""
+    sel = result[result[column].astype(str).isin(list(values))]
+    if sel.empty:
+        return ""
+    pts = gpd.GeoDataFrame(geometry=sel.geometry.representative_point(), crs=sel.crs)
+    joined = gpd.sjoin(pts, places[[name_column, "geometry"]], how="left", predicate="within")
+    counts = joined[name_column].fillna("outside the named areas").value_counts()
+    return ", ".join(f"{k} ({v})" for k, v in counts.items())
+
+
+def findings(grid_result, lsoa_result, change, conc: dict, emerging, places=None, name_column: str = "ward_nm",
+             cell_label: str = "grid cells") -> list[str]:
+    """Plain-English sentences on the hot spot results for the report's key findings."""
+    out = []
+
+    def hot_cold(res):
+        cls = res["hotspot_class"].astype(str)
+        return int(cls.str.startswith("Hot").sum()), int(cls.str.startswith("Cold").sum())
+
+    h, c = hot_cold(grid_result)
+    if h:
+        loc = where(grid_result, "hotspot_class", [x for x in CLASS_ORDER if x.startswith("Hot")], places,
+                    name_column) if places is not None else ""
+        out.append(f"{h} {cell_label} are crime hot spots at 90% confidence or more" + (f", in {loc}" if loc else "")
+                   + (f"; {c} are cold spots." if c else "; none is a cold spot."))
+    else:
+        out.append(f"No {cell_label} is a significant hot spot once all {len(grid_result):,} are tested together.")
+    h, c = hot_cold(lsoa_result)
+    out.append(f"At LSOA level, {h} LSOA(s) are hot spots and {c} cold spots after the false discovery rate "
+               f"correction over {len(lsoa_result)} LSOAs." if (h or c) else
+               f"No LSOA is a significant hot or cold spot once all {len(lsoa_result)} are tested together: "
+               "crime is concentrated in a few places rather than in clusters of neighbouring LSOAs.")
+    k5 = max(1, int(np.ceil(0.05 * conc["places"])))
+    out.append(f"The {k5} LSOAs with most crime (5% of {conc['places']}) recorded {conc['top_5pct_share']:.1%} of it, "
+               f"and the top 10% recorded {conc['top_10pct_share']:.1%} (Gini {conc['gini']:.2f}).")
+    vc = change["change_class"].astype(str).value_counts()
+    out.append(f"Compared with the year before, {vc.get('Significant increase', 0)} LSOA(s) show a significant "
+               f"increase and {vc.get('Significant decrease', 0)} a significant decrease (false discovery rate "
+               "correction); the rest show no significant change.")
+    if emerging is not None:
+        ev = emerging["emerging_class"].astype(str).value_counts()
+        ev = ev[ev.index != "No pattern detected"]
+        if len(ev):
+            out.append("Over time: " + ", ".join(f"{v} {k.lower()}{'s' if v > 1 else ''}" for k, v in ev.items())
+                       + f" ({cell_label}).")
+        else:
+            out.append(f"No {cell_label} shows an emerging, persistent or fading hot spot pattern over the time slices.")
     return out

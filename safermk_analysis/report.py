@@ -30,6 +30,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS: list[tuple[str, str]] = [
     ("01_data_quality.ipynb", "Data quality and coverage"),
     ("02_crime_trends.ipynb", "Crime overview and trends"),
+    ("04_hotspots.ipynb", "Where crime concentrates: hot spots"),
 ]
 
 

@@ -97,3 +97,22 @@ def trend_summary(trend: pd.DataFrame):
         {"selector": "th", "props": "text-align: left; background: #f2f2f2; padding: 4px 8px;"},
         {"selector": "td", "props": "padding: 4px 8px;"},
     ])
+
+
+def concentration_table(conc: dict, stab: dict | None = None) -> pd.DataFrame:
+    """Concentration and stability measures as a two-column table of words and formatted values."""
+    k5 = max(1, int(-(-0.05 * conc["places"] // 1)))
+    rows = [
+        (f"Share of crime in the top 5% of {conc['unit']} ({k5})", f"{conc['top_5pct_share']:.1%}"),
+        (f"Share of crime in the top 10% of {conc['unit']}", f"{conc['top_10pct_share']:.1%}"),
+        (f"{conc['unit']} with any recorded crime", f"{conc['places_with_records']:,} of {conc['places']:,}"),
+        ("Gini coefficient (0 = even, 1 = all in one place)", f"{conc['gini']:.3f}"),
+        ("Generalised Gini (Bernasco and Steenbeek; differs when records < places)", f"{conc['generalised_gini']:.3f}"),
+    ]
+    if stab:
+        rows += [
+            ("Rank correlation with the year before (Spearman)", f"{stab['spearman_rho']:.2f}"),
+            ("Top 5% places that were also top 5% the year before",
+             f"{stab['top_places_retained']} of {stab['top_places']}"),
+        ]
+    return pd.DataFrame(rows, columns=["measure", "value"])

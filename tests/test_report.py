@@ -37,6 +37,13 @@ def test_data_quality_report_on_bundled_data(tmp_path):
         assert text in trends_html, text
     assert trends_html.count("data:image/png;base64") >= 2 and _remote_sources(trends_html) == []
     assert "Traceback" not in trends_html and "Warning" not in trends_html
+    hot_html = (out / "04_hotspots.html").read_text(encoding="utf-8")
+    for text in ("Key findings", "crime hot spots at 90% confidence", "Emerging hot spots", "Generalised Gini",
+                 "Benjamini-Hochberg", "rule of thumb"):
+        assert text in hot_html, text
+    from tests.test_concentration_maps import _remote_sources as parsed_remote
+    assert parsed_remote(hot_html) == [] and "srcdoc=" in hot_html  # the Leaflet map travels inside the page
+    assert (out / "04_hotspots.html").stat().st_size < 10 * 1024 * 1024
 
 
 def _notebook(path, source):
