@@ -135,6 +135,29 @@ class Priority(_Strict):
     notes: list[str] = Field(default_factory=list)
 
 
+class Place(_Strict):
+    """A priority location: a point with a radius, a polygon (WKT) or a list of LSOAs (EPSG:27700)."""
+
+    name: str
+    easting: float | None = Field(default=None, description="Centre, British National Grid metres.")
+    northing: float | None = None
+    radius_m: float | None = Field(default=None, gt=0, le=20_000)
+    wkt: str | None = Field(default=None, description="Polygon in EPSG:27700 as WKT.")
+    lsoas: list[str] | None = Field(default=None, description="LSOA 2011 codes making up the place.")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> "Place":
+        point = self.easting is not None or self.northing is not None or self.radius_m is not None
+        if point and (self.easting is None or self.northing is None or self.radius_m is None):
+            raise ValueError(f"place '{self.name}': a point needs easting, northing and radius_m")
+        if sum([point, self.wkt is not None, self.lsoas is not None]) != 1:
+            raise ValueError(f"place '{self.name}': give exactly one of easting/northing/radius_m, wkt or lsoas")
+        if point and not (0 <= self.easting <= 700_000 and 0 <= self.northing <= 1_300_000):
+            raise ValueError(f"place '{self.name}': easting/northing must be British National Grid metres")
+        return self
+
+
 class Config(_Strict):
     """Everything a run needs: area, data, period, categories, thresholds, audience, seed."""
 
@@ -148,6 +171,7 @@ class Config(_Strict):
     audience: Literal["public", "restricted"] = "public"
     seed: int = Field(default=20240401, ge=0, description="Seed for every randomised method.")
     priorities: list[Priority] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list, description="Named priority locations for the hot spot section.")
     source_path: Path | None = Field(default=None, exclude=True, description="The YAML file it came from.")
 
     @model_validator(mode="after")

@@ -265,3 +265,11 @@ def standard_layers(lsoas: gpd.GeoDataFrame, hotspot_cells: gpd.GeoDataFrame | N
 def matplotlib_hex(rgba) -> str:
     from matplotlib.colors import to_hex
     return to_hex(rgba)
+
+
+def place_layer(shapes: gpd.GeoDataFrame) -> list[dict]:
+    """The named priority places as an interactive layer (empty list when none are configured)."""
+    if shapes is None or shapes.empty:
+        return []
+    return [{"gdf": shapes, "name": "Priority places", "column": None, "default": "#6a3d9a",
+             "tooltip": ["place", "defined_as", "note"]}]

@@ -14,6 +14,8 @@ def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: s
             fmt[c] = lambda v: "yes" if v else "no"
         elif pd.api.types.is_integer_dtype(df[c]):
             fmt[c] = "{:,}"
+        elif pd.api.types.is_float_dtype(df[c]) and "%" in str(c):
+            fmt[c] = "{:+.2f}%"
         elif pd.api.types.is_float_dtype(df[c]):
             fmt[c] = "{:,.1f}"
     sty = df.style.format(fmt, na_rep="–").hide(axis="index")
