@@ -22,6 +22,7 @@ lab: env
 
 bench: env
 	$(VENV_PY) benchmarks/bench_ingest.py
+	$(VENV_PY) benchmarks/bench_hotspots.py
 
 clean-cache:
 	rm -rf $${SAFERMK_CACHE:-$$HOME/.cache/safermk_analysis}
