@@ -20,10 +20,13 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Community Safety Partnership strategic assessment from police.uk data.")
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the assessment notebooks and write HTML reports")
-    run.add_argument("--config", default=None, help="YAML config (default: data/config/milton_keynes.yaml)")
-    run.add_argument("--year", type=_year, default=None,
-                     help="start year of the assessment year (2024 = April 2024-March 2025 for a financial "
-                          "year), or 'latest' complete year in the data (default: reporting.year in the config)")
+    run.add_argument("--config", action="append", default=None,
+                     help="YAML config (default: data/config/milton_keynes.yaml); repeat for several areas")
+    years = run.add_mutually_exclusive_group()
+    years.add_argument("--year", type=_year, default=None,
+                       help="start year of the assessment year (2024 = April 2024-March 2025 for a financial "
+                            "year), or 'latest' complete year in the data (default: reporting.year in the config)")
+    years.add_argument("--years", type=_year, nargs="+", default=None, help="several assessment years, e.g. 2023 2024")
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--audience", choices=["public", "restricted"], default=None,
                      help="edition (default: from the config)")
@@ -36,13 +39,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             from .report import run_assessment
-            result = run_assessment(args.config, args.year, args.out, audience=args.audience, overwrite=args.overwrite)
-            failed = [s for s in result.sections if not s.ok]
+            configs = args.config or [None]
+            years = args.years or [args.year]
+            failed, errors = [], []
+            for cfg in configs:
+                for year in years:
+                    try:
+                        result = run_assessment(cfg, year, args.out, audience=args.audience, overwrite=args.overwrite)
+                    except SaferMKError as err:  # one bad area or year does not stop the others
+                        errors.append(f"{cfg or 'default config'}, year {year}: {err}")
+                        print(f"error: {errors[-1]}", file=sys.stderr)
+                        continue
+                    failed += [f"{result.out_dir}/{s.notebook}" for s in result.sections if not s.ok]
             if failed:
-                print(f"{len(failed)} of {len(result.sections)} notebook(s) failed: "
-                      + ", ".join(s.notebook for s in failed), file=sys.stderr)
+                print(f"{len(failed)} notebook(s) failed: " + ", ".join(failed), file=sys.stderr)
                 return 1
-            return 0
+            return 2 if errors else 0
         if args.command == "data":
             from .config import load_config
             from .ingest import load_police_uk

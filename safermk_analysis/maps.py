@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+import warnings
 from importlib import metadata
 
 import geopandas as gpd
@@ -93,8 +94,10 @@ def choropleth(gdf: gpd.GeoDataFrame, column: str, *, title: str, legend_title: 
     values = gdf[column].to_numpy(dtype=float)
     ok = ~np.isnan(values)
     k = int(max(1, min(k, len(np.unique(values[ok])))))
-    classifier = (mapclassify.FisherJenks(values[ok], k=k) if scheme == "fisher_jenks"
-                  else mapclassify.Quantiles(values[ok], k=k) if scheme == "quantiles" else None)
+    with warnings.catch_warnings():  # mapclassify notes when numba is absent: not the reader's concern
+        warnings.simplefilter("ignore")
+        classifier = (mapclassify.FisherJenks(values[ok], k=k) if scheme == "fisher_jenks"
+                      else mapclassify.Quantiles(values[ok], k=k) if scheme == "quantiles" else None)
     if classifier is None:
         raise ValueError(f"scheme must be 'fisher_jenks' or 'quantiles', not {scheme!r}")
     fig, ax = _frame(title)
@@ -238,7 +241,9 @@ def standard_layers(lsoas: gpd.GeoDataFrame, hotspot_cells: gpd.GeoDataFrame | N
     values = data[rate_column].to_numpy(dtype=float) if rate_column in data else data[count_column].to_numpy(dtype=float)
     ok = ~np.isnan(values)
     kk = int(max(1, min(k, len(np.unique(values[ok])))))
-    fj = mapclassify.FisherJenks(values[ok], k=kk)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fj = mapclassify.FisherJenks(values[ok], k=kk)
     lower = np.r_[values[ok].min(), fj.bins[:-1]]
     labels = [f"{lo:,.0f} to {hi:,.0f}" for lo, hi in zip(lower, fj.bins)]
     cls = np.full(len(data), "no data", dtype=object)

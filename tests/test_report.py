@@ -111,6 +111,20 @@ def test_cli_year_defaults_to_the_config_and_refuses_years_without_data(tmp_path
     assert "No police.uk data for 2030/31" in capsys.readouterr().err
 
 
+def test_cli_several_years(tmp_path, monkeypatch, capsys):
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    _notebook(nbdir / "a.ipynb", "print('fine')")
+    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
+    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", "Fine")])
+    assert cli.main(["run", "--years", "2023", "2024", "--out", str(tmp_path / "o")]) == 0
+    assert sorted(p.name for p in (tmp_path / "o" / "milton-keynes").iterdir()) == ["2023-24", "2024-25"]
+    # a year without data is reported and the other years still run; exit code 2
+    assert cli.main(["run", "--years", "2030", "2024", "--out", str(tmp_path / "p")]) == 2
+    assert (tmp_path / "p" / "milton-keynes" / "2024-25" / "a.html").exists()
+    assert "2030/31" in capsys.readouterr().err
+
+
 def test_cli_data_summary(capsys):
     assert cli.main(["data"]) == 0
     out = capsys.readouterr().out
