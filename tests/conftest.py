@@ -52,3 +52,12 @@ def mk_points():
     pts = g.geometry.representative_point().to_crs(4326)
     return [{"code": c, "name": n, "lon": f"{p.x:.6f}", "lat": f"{p.y:.6f}"}
             for c, n, p in zip(g["lsoa11cd"], g["lsoa11nm"], pts)]
+
+
+@pytest.fixture(scope="session")
+def bundled_report(tmp_path_factory):
+    """The full assessment on the bundled data, rendered once per test session."""
+    from safermk_analysis import report
+    out = tmp_path_factory.mktemp("report")
+    result = report.run_assessment(None, "latest", out, log=lambda s: None)
+    return result

@@ -16,11 +16,11 @@ def _remote_sources(html: str) -> list[str]:
     return re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?://[^"]+)"', html)
 
 
-def test_data_quality_report_on_bundled_data(tmp_path):
-    result = report.run_assessment(None, "latest", tmp_path, log=lambda s: None)
+def test_full_report_on_bundled_data(bundled_report):
+    result = bundled_report
     assert result.ok, [s.error for s in result.sections]
     assert result.period_label == "2024/25"
-    out = tmp_path / "milton-keynes" / "2024-25"
+    out = result.out_dir
     html = (out / "01_data_quality.html").read_text(encoding="utf-8")
     assert "Data quality and coverage" in html and "Key findings" in html
     assert "2024/25 (Apr 2024 to Mar 2025) has all 12 months" in html
