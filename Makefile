@@ -23,6 +23,7 @@ lab: env
 bench: env
 	$(VENV_PY) benchmarks/bench_ingest.py
 	$(VENV_PY) benchmarks/bench_hotspots.py
+	$(VENV_PY) benchmarks/bench_batch.py
 
 clean-cache:
 	rm -rf $${SAFERMK_CACHE:-$$HOME/.cache/safermk_analysis}
