@@ -48,8 +48,8 @@ def kde_surface(easting, northing, area: gpd.GeoDataFrame, *, cell_size: float |
     x, y = np.asarray(easting, dtype=float), np.asarray(northing, dtype=float)
     ok = ~np.isnan(x) & ~np.isnan(y)
     x, y = x[ok], y[ok]
-    if len(x) < 2:
-        raise EmptySelectionError("kernel density needs at least two records with coordinates.")
+    if len(x) < (1 if bandwidth is not None else 2):
+        raise EmptySelectionError("kernel density needs records with coordinates (two or more to choose a bandwidth).")
     auto_cell, auto_h = cell_size is None, bandwidth is None
     size = auto_cell_size(area, cells_across=100) if auto_cell else float(cell_size)
     h = rule_of_thumb_bandwidth(x, y) if auto_h else float(bandwidth)
@@ -81,8 +81,12 @@ def kde_surface(easting, northing, area: gpd.GeoDataFrame, *, cell_size: float |
     inside = shapely.contains_xy(boundary, cx, cy)
     cells = shapely.box(cx[inside] - size / 2, cy[inside] - size / 2, cx[inside] + size / 2, cy[inside] + size / 2)
     out = gpd.GeoDataFrame({"density": dens.ravel()[inside]}, geometry=cells, crs=27700)
-    threshold = np.quantile(out["density"], 1 - top_share) if len(out) else np.inf
-    out["top"] = out["density"] >= threshold
+    # the top share of cells by density, never a cell with no density (a sparse surface has few)
+    k_top = int(np.ceil(top_share * len(out)))
+    order = np.argsort(-out["density"].to_numpy(), kind="stable")[:k_top]
+    top = np.zeros(len(out), dtype=bool)
+    top[order] = True
+    out["top"] = top & (out["density"].to_numpy() > 0)
     out.attrs["choices"] = {
         "kernel": "quartic (biweight), records per km²",
         "bandwidth": f"{h:,.0f} m" + (" (rule of thumb: 0.9 × min(standard distance, 1.2011 × median distance to "
@@ -93,5 +97,6 @@ def kde_surface(easting, northing, area: gpd.GeoDataFrame, *, cell_size: float |
         **({"warning": notes[0]} if notes else {}),
     }
     out.attrs["bandwidth"] = h
+    out.attrs["top_share"] = top_share
     out.attrs["cell_size"] = size
     return out

@@ -123,14 +123,15 @@ def _exceedances(yv, rows, kk, permutations, mu, dev, rng, n, chunk_elements) ->
 
 def folded_permutation_p(y: np.ndarray, adj: sparse.csr_matrix, permutations: int = 999,
                          seed: int = DEFAULT_SEED, top_up: int = 0,
-                         chunk_elements: int = 8_000_000) -> tuple[np.ndarray, np.ndarray]:
+                         chunk_elements: int = 8_000_000, return_side: bool = False):
     """Two-sided folded pseudo p-values of Gi* by conditional randomisation (see module notes).
 
     Locations are processed in groups with the same number of neighbours and in chunks of about
     ``chunk_elements`` draws, so memory stays bounded. With ``top_up`` > 0, locations whose
     p-value sits at the floor 1/(permutations+1) get ``top_up`` further permutations, so that a
     false discovery rate correction over many locations can still reach them. Returns the
-    p-values and the number of permutations each location had.
+    p-values and the number of permutations each location had (and, with ``return_side``, the
+    sign of the neighbours' sum minus its expectation: the direction the test looked at).
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
@@ -152,16 +153,44 @@ def folded_permutation_p(y: np.ndarray, adj: sparse.csr_matrix, permutations: in
             rows = floor[k[floor] == kk]
             count[rows] += _exceedances(yv, rows, kk, top_up, mu, dev, rng, n, chunk_elements)
             done[rows] += top_up
-    return (count + 1) / (done + 1), done
+    p = (count + 1) / (done + 1)
+    return (p, done, np.sign(obs - mu)) if return_side else (p, done)
 
 
-def classify(z: np.ndarray, p: np.ndarray, levels=HOT_COLD_LEVELS) -> np.ndarray:
-    """'Hot spot 99%' ... 'Cold spot 99%' or 'Not significant' from z-score sign and p-value."""
+TOP_UP_TOTAL = 99_999
+
+
+def _adjacency(gdf: gpd.GeoDataFrame, weights) -> tuple[sparse.csr_matrix, str]:
+    """Binary adjacency without self-links from 'queen', 'grid', a libpysal W or a sparse matrix."""
+    if isinstance(weights, str):
+        if weights == "queen":
+            return queen_neighbours(gdf), "queen contiguity, binary weights, the area itself included (Gi*)"
+        if weights == "grid":
+            return grid_neighbours(gdf), "the 8 surrounding grid cells, binary weights, the cell itself included (Gi*)"
+        raise InputDataError(f"weights must be 'queen', 'grid' or an adjacency matrix, not {weights!r}.")
+    adj = weights.sparse if hasattr(weights, "sparse") else sparse.csr_matrix(weights)
+    adj = adj.tocsr().astype(float)
+    adj.setdiag(0)
+    adj.eliminate_zeros()
+    adj.data[:] = 1.0
+    return adj, "user-supplied adjacency, binary weights, the area itself included (Gi*)"
+
+
+def classify(z: np.ndarray, p: np.ndarray, levels=HOT_COLD_LEVELS, side: np.ndarray | None = None) -> np.ndarray:
+    """'Hot spot 99%' ... 'Cold spot 99%' or 'Not significant' from z-score sign and p-value.
+
+    With ``side`` (the sign of the neighbours' deviation, which the permutation test examined), a
+    place is hot or cold only when it agrees with the sign of z: a busy place ringed by unusually
+    quiet neighbours is not called a hot spot.
+    """
+    z = np.asarray(z)
+    agree_hot = z > 0 if side is None else (z > 0) & (np.asarray(side) > 0)
+    agree_cold = z < 0 if side is None else (z < 0) & (np.asarray(side) < 0)
     out = np.full(len(z), "Not significant", dtype=object)
     for conf in sorted(levels):  # 90 first, then overwrite with 95, 99
         sig = p <= (1 - conf) + 1e-12
-        out[sig & (z > 0)] = f"Hot spot {conf:.0%}"
-        out[sig & (z < 0)] = f"Cold spot {conf:.0%}"
+        out[sig & agree_hot] = f"Hot spot {conf:.0%}"
+        out[sig & agree_cold] = f"Cold spot {conf:.0%}"
     return out
 
 
@@ -184,27 +213,13 @@ def gistar(gdf: gpd.GeoDataFrame, column: str, *, weights="queen", permutations:
         raise InputDataError(f"'{column}' must be non-negative counts with no missing values.")
     if y.sum() == 0:
         raise EmptySelectionError(f"'{column}' is zero everywhere: there is nothing to find hot spots in.")
-    if isinstance(weights, str):
-        if weights == "queen":
-            adj, wdesc = queen_neighbours(gdf), "queen contiguity, binary weights, the area itself included (Gi*)"
-        elif weights == "grid":
-            adj, wdesc = grid_neighbours(gdf), "the 8 surrounding grid cells, binary weights, the cell itself included (Gi*)"
-        else:
-            raise InputDataError(f"weights must be 'queen', 'grid' or an adjacency matrix, not {weights!r}.")
-    else:
-        adj = weights.sparse if hasattr(weights, "sparse") else sparse.csr_matrix(weights)
-        adj = adj.tocsr().astype(float)
-        adj.setdiag(0)
-        adj.eliminate_zeros()
-        adj.data[:] = 1.0
-        wdesc = "user-supplied adjacency, binary weights, the area itself included (Gi*)"
+    adj, wdesc = _adjacency(gdf, weights)
     k = np.diff(adj.indptr)
     z = gi_star_z(y, adj)
-    # with more areas than permutations, p-values at the floor 1/(permutations+1) cannot pass the
-    # FDR correction; those areas get more permutations (up to 99,999 in all) so that it can
-    total = int(min(99_999, 10 ** np.ceil(np.log10(2 * len(y))) - 1))
-    top_up = total - permutations if (fdr and len(y) > permutations + 1 and total > permutations) else 0
-    p, done = folded_permutation_p(y, adj, permutations, seed, top_up=top_up)
+    # a p-value at its floor 1/(permutations+1) can rarely pass an FDR correction over many areas;
+    # those areas get more permutations (99,999 in all) so that a strong cluster can reach 99%
+    top_up = TOP_UP_TOTAL - permutations if (fdr and TOP_UP_TOTAL > permutations) else 0
+    p, done, side = folded_permutation_p(y, adj, permutations, seed, top_up=top_up, return_side=True)
     islands = int((k == 0).sum())
     z[k == 0] = 0.0
     p[k == 0] = 1.0
@@ -213,7 +228,7 @@ def gistar(gdf: gpd.GeoDataFrame, column: str, *, weights="queen", permutations:
     out["gi_z"] = z
     out["p_sim"] = p
     out["p_fdr"] = p_adj
-    out["hotspot_class"] = pd.Categorical(classify(z, p_adj), categories=CLASS_ORDER)
+    out["hotspot_class"] = pd.Categorical(classify(z, p_adj, side=side), categories=CLASS_ORDER)
     out.attrs["choices"] = {
         "statistic": "Getis-Ord Gi* (analytical z-score, as esda G_Local(star=True) and R spdep localG)",
         "weights": wdesc,
@@ -225,7 +240,8 @@ def gistar(gdf: gpd.GeoDataFrame, column: str, *, weights="queen", permutations:
         "p_value": "two-sided pseudo p-value, folded about the expected neighbourhood sum",
         "correction": (f"Benjamini-Hochberg false discovery rate over {len(y)} areas" if fdr
                        else "none (each area read on its own)"),
-        "classes": "hot or cold spot at 99%, 95% or 90% confidence by the sign of z and the corrected p-value",
+        "classes": "hot or cold spot at 99%, 95% or 90% confidence by the corrected p-value, when the sign of z "
+                   "and the direction of the neighbours' deviation agree",
         "areas": str(len(y)),
     }
     return out
@@ -262,6 +278,12 @@ def make_grid(area: gpd.GeoDataFrame, cell_size: float | None = None) -> gpd.Geo
     shapely.prepare(boundary)
     keep = shapely.intersects(boundary, boxes)
     clipped = shapely.intersection(boxes[keep], boundary)
+    solid = shapely.area(clipped) > 0  # cells that only touch the boundary are not cells
+    keep[np.flatnonzero(keep)[~solid]] = False
+    clipped = clipped[solid]
+    clipped = np.array([g if g.geom_type in ("Polygon", "MultiPolygon") else
+                        shapely.union_all([x for x in getattr(g, "geoms", []) if x.geom_type in ("Polygon", "MultiPolygon")])
+                        for g in clipped], dtype=object)
     grid = gpd.GeoDataFrame({"cell_id": np.arange(int(keep.sum())), "row": rr[keep], "col": cc[keep]},
                             geometry=clipped, crs=27700)
     grid.attrs["choices"] = {
@@ -299,10 +321,16 @@ def lsoa_counts(records: pd.DataFrame, lsoas: gpd.GeoDataFrame, months=None, mas
 
 # ----------------------------------------------------------------------------- change between periods
 def lsoa_change(lsoas: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray, *, confidence: float = 0.95,
-                method: str = "exact-cond", fdr: bool = True) -> gpd.GeoDataFrame:
-    """Per LSOA: the shared two-period Poisson test, Benjamini-Hochberg corrected, as a change class."""
+                method: str = "exact-cond", fdr: bool = True, months_before: float = 12,
+                months_after: float = 12) -> gpd.GeoDataFrame:
+    """Per LSOA: the shared two-period Poisson test, Benjamini-Hochberg corrected, as a change class.
+
+    ``months_before``/``months_after`` are the months of data in each period (the exposure), so a
+    period with a missing month is compared as a rate, not as if it were complete.
+    """
     before, after = np.asarray(before), np.asarray(after)
-    tests = compare_counts(after, before, method=method, confidence=confidence, margin_pct=None)
+    tests = compare_counts(after, before, months_after, months_before, method=method, confidence=confidence,
+                           margin_pct=None)
     p_adj = adjust_pvalues(tests["p_value"].to_numpy(), "fdr_bh") if fdr else tests["p_value"].to_numpy()
     ratio = tests["rate_ratio"].to_numpy()
     alpha = 1 - confidence
@@ -399,24 +427,23 @@ def emerging_hotspots(areas: gpd.GeoDataFrame, counts: np.ndarray, labels: list[
         raise InputDataError("counts must have one row per area and one column per time slice.")
     if counts.shape[1] < 2:
         raise EmptySelectionError("emerging hot spot analysis needs at least two complete time slices.")
-    adj = queen_neighbours(areas) if weights == "queen" else grid_neighbours(areas) if weights == "grid" else weights
+    adj, wdesc = _adjacency(areas, weights)
     n, t = counts.shape
     z = np.zeros((n, t))
     hot = np.zeros((n, t), dtype=bool)
     cold = np.zeros((n, t), dtype=bool)
     alpha = 1 - confidence
-    total = int(min(99_999, 10 ** np.ceil(np.log10(2 * n)) - 1))
-    top_up = total - permutations if (n > permutations + 1 and total > permutations) else 0
+    top_up = TOP_UP_TOTAL - permutations if TOP_UP_TOTAL > permutations else 0
     for j in range(t):
         y = counts[:, j]
         if y.sum() == 0:
             continue
         zz = np.nan_to_num(gi_star_z(y, adj))
-        p, _ = folded_permutation_p(y, adj, permutations, seed + j, top_up=top_up)
+        p, _, side = folded_permutation_p(y, adj, permutations, seed + j, top_up=top_up, return_side=True)
         p = adjust_pvalues(p, "fdr_bh")
         z[:, j] = zz
-        hot[:, j] = (p <= alpha) & (zz > 0)
-        cold[:, j] = (p <= alpha) & (zz < 0)
+        hot[:, j] = (p <= alpha) & (zz > 0) & (side > 0)
+        cold[:, j] = (p <= alpha) & (zz < 0) & (side < 0)
     trends = []
     for i in range(n):
         if np.ptp(z[i]) == 0:
@@ -433,8 +460,9 @@ def emerging_hotspots(areas: gpd.GeoDataFrame, counts: np.ndarray, labels: list[
                                            categories=EMERGING_ORDER)
     out.attrs["choices"] = {
         "time_slices": f"{t} slices: {labels[0]} to {labels[-1]}",
-        "per_slice": f"Gi* with {permutations} permutations (seed {seed} + slice number), Benjamini-Hochberg "
-                     f"correction, hot or cold at {confidence:.0%} confidence",
+        "per_slice": f"Gi* ({wdesc}) with {permutations} permutations (seed {seed} + slice number; "
+                     f"{TOP_UP_TOTAL:,} for places at the p-value floor), Benjamini-Hochberg correction, hot or "
+                     f"cold at {confidence:.0%} confidence",
         "trend": f"Mann-Kendall test of each area's Gi* z-scores over the slices at {trend_confidence:.0%} confidence",
         "rules": "Esri Emerging Hot Spot Analysis categories; 90% of slices for persistent, intensifying, "
                  "diminishing and historical",
@@ -444,8 +472,9 @@ def emerging_hotspots(areas: gpd.GeoDataFrame, counts: np.ndarray, labels: list[
 
 
 def complete_slices(months_present, first, last, *, kind: str = "quarter", year_type: str = "financial"):
-    """Consecutive quarters (or years) from ``first`` to ``last`` month, split into those whose months
-    are all present (used) and those with months missing (left out, never counted as zero)."""
+    """Quarters (or years) from ``first`` to ``last`` month: the latest run of consecutive slices
+    whose months are all present (used), and the rest (left out: months missing, only partly in
+    the span, or cut off from the latest run by a gap; never counted as zero)."""
     from .periods import calendar_quarter, financial_quarter, year_period
 
     have = {str(m) for m in months_present}
@@ -464,7 +493,12 @@ def complete_slices(months_present, first, last, *, kind: str = "quarter", year_
         else:
             dropped.append(sl)  # only partly inside the span: not a whole slice of data
         p = sl.last + 1
-    return used, dropped
+    # keep the latest run of consecutive complete slices: a gap would make slices either side look adjacent
+    run_start = len(used)
+    while run_start > 0 and (run_start == len(used) or used[run_start - 1].last + 1 == used[run_start].first):
+        run_start -= 1
+    dropped = sorted(dropped + used[:run_start], key=lambda sl: sl.first)
+    return used[run_start:], dropped
 
 
 EMERGING_COLOURS = {

@@ -4,21 +4,48 @@ from __future__ import annotations
 import pandas as pd
 
 
-def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: str | None = None):
-    """A pandas Styler with integers as 1,234, ``percent`` columns as 12.34%, and no index column."""
+def _numeric_kind(s: pd.Series) -> str:
+    v = pd.to_numeric(s, errors="coerce")
+    if s.dtype == object and v.notna().sum() < s.notna().sum():
+        return "text"
+    if pd.api.types.is_bool_dtype(s):
+        return "bool"
+    vals = v.dropna()
+    return "int" if len(vals) and (vals == vals.round()).all() and not pd.api.types.is_float_dtype(s.dtype) or (
+        s.dtype == object and len(vals) and (vals == vals.round()).all()) else "float" if len(vals) else "text"
+
+
+def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: str | None = None,
+               suppressed_threshold: int | None = None):
+    """A pandas Styler with integers as 1,234, ``percent`` columns as 12.34%, and no index column.
+
+    Cells hidden by disclosure control (``df.attrs["suppressed"]``, see :mod:`disclosure`) show '*'
+    and the table gets the footnote; pass ``suppressed_threshold`` to mark every missing value so.
+    """
+    from .disclosure import FOOTNOTE, SUPPRESSED
+
+    mask = df.attrs.get("suppressed")
+    threshold = df.attrs.get("suppression_threshold", suppressed_threshold)
     fmt = {}
     for c in df.columns:
+        kind = _numeric_kind(df[c])
         if percent and c in percent:
-            fmt[c] = "{:.2%}"
-        elif pd.api.types.is_bool_dtype(df[c]):
-            fmt[c] = lambda v: "yes" if v else "no"
-        elif pd.api.types.is_integer_dtype(df[c]):
-            fmt[c] = "{:,}"
-        elif pd.api.types.is_float_dtype(df[c]) and "%" in str(c):
-            fmt[c] = "{:+.2f}%"
-        elif pd.api.types.is_float_dtype(df[c]):
-            fmt[c] = "{:,.1f}"
-    sty = df.style.format(fmt, na_rep="–").hide(axis="index")
+            f = "{:.2%}"
+        elif kind == "bool":
+            f = (lambda v: "yes" if v else "no")
+        elif kind == "int":
+            f = "{:,.0f}"
+        elif kind == "float" and "%" in str(c):
+            f = "{:+.2f}%"
+        elif kind == "float":
+            f = "{:,.1f}"
+        else:
+            continue
+        fmt[c] = f
+    na = SUPPRESSED if (mask is not None or suppressed_threshold is not None) else "–"
+    sty = df.style.format(fmt, na_rep=na).hide(axis="index")
+    if threshold is not None and (mask is not None and mask.to_numpy().any() or suppressed_threshold is not None):
+        caption = ((caption + " ") if caption else "") + FOOTNOTE.format(t=threshold)
     text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
     if text_cols:
         sty = sty.set_properties(subset=text_cols, **{"text-align": "left"})

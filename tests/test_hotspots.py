@@ -73,7 +73,31 @@ def test_fdr_flags_no_more_than_uncorrected_and_is_recorded():
     assert sig(fdr) <= sig(raw) and (fdr["p_fdr"] >= fdr["p_sim"] - 1e-12).all()
     assert (raw["p_fdr"] == raw["p_sim"]).all()
     assert "Benjamini-Hochberg" in fdr.attrs["choices"]["correction"]
-    assert fdr["p_sim"].min() >= 1 / 1000 and raw["p_sim"].max() <= 1
+    assert raw["p_sim"].min() >= 1 / 1000 and fdr["p_sim"].min() >= 1 / 100_000  # floor cells get 99,999 in all
+    assert "99,999" in fdr.attrs["choices"]["permutations"]
+
+
+def test_a_small_strong_cluster_reaches_99_percent_after_fdr():
+    g = _lattice(45)  # 2,025 cells, like the Milton Keynes grid
+    y = np.random.default_rng(21).poisson(1.5, len(g)).astype(float)
+    block = ((g["row"].isin([20, 21])) & (g["col"].isin([20, 21]))).to_numpy()
+    y[block] = 40
+    g["y"] = y
+    r = hotspots.gistar(g, "y", weights="grid", seed=2)
+    assert (r["hotspot_class"].astype(str) == "Hot spot 99%").sum() >= 4
+
+
+def test_a_busy_place_ringed_by_quiet_neighbours_is_not_a_hot_spot():
+    g = _lattice(20)
+    y = np.random.default_rng(4).poisson(5, len(g)).astype(float)
+    centre = int(np.flatnonzero(((g["row"] == 10) & (g["col"] == 10)).to_numpy())[0])
+    ring = ((abs(g["row"] - 10) <= 1) & (abs(g["col"] - 10) <= 1)).to_numpy()
+    y[ring] = 0
+    y[centre] = 200
+    g["y"] = y
+    r = hotspots.gistar(g, "y", weights="grid", fdr=False)
+    assert r["gi_z"].iloc[centre] > 0 and r["p_sim"].iloc[centre] <= 0.001  # z up, neighbours significantly low
+    assert r["hotspot_class"].iloc[centre] == "Not significant"
 
 
 def test_folded_p_values_match_a_brute_force_randomisation():
@@ -128,6 +152,16 @@ def test_grid_and_kde_respect_the_area_boundary():
     assert surf["top"].mean() == pytest.approx(0.05, abs=0.01)
     with pytest.warns(UserWarning, match="smaller than a cell"):
         density.kde_surface(x, y, area, cell_size=500, bandwidth=200)
+
+
+def test_top_cells_of_a_sparse_surface_are_only_cells_with_density():
+    area = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 20_000, 20_000)], crs=27700)
+    s = density.kde_surface([5_000, 12_000, 15_000], [5_000, 9_000, 15_000], area, cell_size=100, bandwidth=300)
+    assert 0 < s["top"].sum() <= (s["density"] > 0).sum() < 0.05 * len(s)
+    one = density.kde_surface([10_050], [10_050], area, cell_size=100, bandwidth=500)
+    peak = one.loc[one["density"].idxmax(), "geometry"]
+    assert peak.contains(shapely.Point(10_050, 10_050))  # no transposition or half-cell shift
+    assert one["density"].sum() * 0.01 == pytest.approx(1.0, rel=1e-6)  # one record in all (0.01 km² cells)
 
 
 def test_rule_of_thumb_bandwidth():
