@@ -32,6 +32,15 @@ class Assessment:
         return self.records.attrs["quality"]
 
     @property
+    def public(self) -> bool:
+        """True for the public edition (small counts suppressed), False for the restricted one."""
+        return self.config.audience == "public"
+
+    @property
+    def threshold(self) -> int:
+        return self.config.thresholds.suppression_threshold
+
+    @property
     def in_total(self) -> np.ndarray:
         """Records counted as crime (every police.uk type except those excluded from the total, i.e. ASB)."""
         return ~self.records["crime_type"].astype(str).isin(self.config.categories.exclude_from_total).to_numpy()

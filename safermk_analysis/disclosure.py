@@ -101,3 +101,16 @@ def categories_in_total(config) -> list[str]:
     """Reporting categories counted in the total (those with no crime type excluded from it)."""
     excl = set(config.categories.exclude_from_total)
     return [c for c, types in config.categories.map.items() if not set(types) & excl]
+
+
+def drop_small_series(monthly: pd.DataFrame, threshold: int = 4) -> tuple[pd.DataFrame, list[str]]:
+    """Columns of a monthly table with no month from 1 to ``threshold`` (and the names left out)."""
+    small = [c for c in monthly.columns if primary(monthly[c].dropna().to_numpy(), threshold).any()]
+    return monthly.drop(columns=small), small
+
+
+def few(n: int, threshold: int | None) -> str:
+    """A count for a sentence: '3' in the restricted edition, 'fewer than 5' when it would be suppressed."""
+    if threshold is not None and 1 <= n <= threshold:
+        return f"fewer than {threshold + 1}"
+    return f"{n:,}"

@@ -89,8 +89,11 @@ def _finish(fig, ax, source: str) -> plt.Figure:
 # ----------------------------------------------------------------------------- static maps
 def choropleth(gdf: gpd.GeoDataFrame, column: str, *, title: str, legend_title: str, scheme: str = "fisher_jenks",
                k: int = 5, outlines: gpd.GeoDataFrame | None = None, label_column: str | None = None,
-               cmap: str = "YlOrRd", source: str = OS_SOURCE) -> plt.Figure:
-    """Areas shaded by ``column`` in ``k`` classes (mapclassify Fisher-Jenks, or 'quantiles')."""
+               cmap: str = "YlOrRd", source: str = OS_SOURCE, missing_label: str = "no data") -> plt.Figure:
+    """Areas shaded by ``column`` in ``k`` classes (mapclassify Fisher-Jenks, or 'quantiles').
+
+    Missing values (e.g. counts suppressed in the public edition) are grey, labelled ``missing_label``.
+    """
     values = gdf[column].to_numpy(dtype=float)
     ok = ~np.isnan(values)
     k = int(max(1, min(k, len(np.unique(values[ok])))))
@@ -112,7 +115,7 @@ def choropleth(gdf: gpd.GeoDataFrame, column: str, *, title: str, legend_title: 
               for lo, hi in zip(lower, classifier.bins)]
     handles = [Patch(facecolor=colours[i], edgecolor="#999999", label=labels[i]) for i in range(k)]
     if (~ok).any():
-        handles.append(Patch(facecolor=(0.85, 0.85, 0.85), label="no data"))
+        handles.append(Patch(facecolor=(0.85, 0.85, 0.85), label=f"{missing_label} ({int((~ok).sum())})"))
     ax.legend(handles=handles, title=legend_title, loc="upper left", fontsize=8, title_fontsize=9, frameon=True)
     return _finish(fig, ax, source)
 
@@ -204,7 +207,7 @@ def interactive_map(layers: list[dict], *, centre_of: gpd.GeoDataFrame, title: s
             if x != "geometry" and not pd.api.types.is_numeric_dtype(data[x]):
                 data[x] = data[x].astype(str)
             elif x != "geometry" and pd.api.types.is_float_dtype(data[x]):
-                data[x] = data[x].round(3)
+                data[x] = data[x].round(3).astype(object).where(data[x].notna(), "*")  # * = suppressed
 
         def style(feature, col=col, colours=colours, default=layer.get("default", "#cccccc")):
             v = str(feature["properties"].get(col)) if col else None

@@ -150,8 +150,12 @@ def category_table(q: IngestQuality) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["published as", "analysed as", "records"])
 
 
-def coverage_findings(q: IngestQuality, period) -> list[str]:
-    """Plain-English findings on coverage of the assessment period and its comparison year."""
+def coverage_findings(q: IngestQuality, period, threshold: int | None = None) -> list[str]:
+    """Plain-English findings on coverage of the assessment period and its comparison year.
+
+    With ``threshold`` (public edition), counts from 1 to it are written as 'fewer than N'.
+    """
+    from .disclosure import few
     out = []
     prev = period.previous_year()
     for name, p in (("assessment year", period), ("comparison year", prev)):
@@ -162,7 +166,7 @@ def coverage_findings(q: IngestQuality, period) -> list[str]:
             out.append(f"The {name} {p} is missing {len(miss)} month(s): {', '.join(miss)}; "
                        "comparisons with it use like-for-like months only, or are not made.")
     dropped = q.rows_read - q.rows_kept
-    reasons = [f"{n:,} {DROP_REASONS[r].split(' (')[0].split(':')[0]}" for r, n in q.drops.items() if n]
+    reasons = [f"{few(n, threshold)} {DROP_REASONS[r].split(' (')[0].split(':')[0]}" for r, n in q.drops.items() if n]
     out.append(f"{q.rows_read:,} records were read and {q.rows_kept:,} kept; "
                + (f"{dropped:,} were set aside ({'; '.join(reasons)})." if dropped else "none was set aside."))
     placed = q.lsoa11_assignment.get("point_in_polygon", 0) + q.lsoa11_assignment.get("nearest_lsoa", 0)

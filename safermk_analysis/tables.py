@@ -1,6 +1,7 @@
 """Tables formatted for people: thousands separators, percentages with two decimals, no index."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -13,6 +14,17 @@ def _numeric_kind(s: pd.Series) -> str:
     vals = v.dropna()
     return "int" if len(vals) and (vals == vals.round()).all() and not pd.api.types.is_float_dtype(s.dtype) or (
         s.dtype == object and len(vals) and (vals == vals.round()).all()) else "float" if len(vals) else "text"
+
+
+def _safe(f):
+    """A formatter that formats numbers and leaves text (e.g. a '*' or a label) as it is."""
+    def fmt(v):
+        if isinstance(v, (bool, np.bool_)):
+            return f(v) if callable(f) else str(v)
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return f(v) if callable(f) else f.format(v)
+        return str(v)
+    return fmt
 
 
 def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: str | None = None,
@@ -41,7 +53,7 @@ def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: s
             f = "{:,.1f}"
         else:
             continue
-        fmt[c] = f
+        fmt[c] = _safe(f)
     na = SUPPRESSED if (mask is not None or suppressed_threshold is not None) else "–"
     sty = df.style.format(fmt, na_rep=na).hide(axis="index")
     if threshold is not None and (mask is not None and mask.to_numpy().any() or suppressed_threshold is not None):
@@ -69,7 +81,12 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
     """The board's period table: counts, change, % change (two decimals), both verdicts, highlighted."""
     from .trends import disagreement_note
 
+    from .disclosure import FOOTNOTE, SUPPRESSED
+
     conf = table.attrs.get("choices", {}).get("confidence", 0.95)
+    mask = table.attrs.get("suppressed")
+    hidden = (mask[["before", "after"]].any(axis=1).to_numpy() if mask is not None
+              else np.zeros(len(table), dtype=bool))
     t = pd.DataFrame({
         "Category": table["category"],
         before_label: table["before"],
@@ -77,15 +94,25 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
         "Change": table["change"],
         "% change": table["pct_change"],
         "±% rule": table["threshold_verdict"],
-        f"Rate ratio ({conf:.0%} CI)": [f"{r:.2f} ({lo:.2f}–{hi:.2f})" if pd.notna(r) else "–"
-                                        for r, lo, hi in zip(table["rate_ratio"], table["ci_low"], table["ci_high"])],
-        "p (adjusted)": [("<0.001" if p < 0.001 else f"{p:.3f}") + ("" if fam else " (total: unadjusted)")
-                         for p, fam in zip(table["p_adjusted"], table["in_family"])],
-        "Statistical verdict": table["statistical_verdict"],
-        "Note": [disagreement_note(r) for r in table.to_dict("records")],
+        f"Rate ratio ({conf:.0%} CI)": [SUPPRESSED if h else f"{r:.2f} ({lo:.2f}–{hi:.2f})" if pd.notna(r) else "–"
+                                        for h, r, lo, hi in zip(hidden, table["rate_ratio"], table["ci_low"],
+                                                                table["ci_high"])],
+        "p (adjusted)": [SUPPRESSED if h else "–" if pd.isna(p) else
+                         ("<0.001" if p < 0.001 else f"{p:.3f}") + ("" if fam else " (total: unadjusted)")
+                         for h, p, fam in zip(hidden, table["p_adjusted"], table["in_family"])],
+        "Statistical verdict": table["statistical_verdict"].astype(object).where(~hidden, SUPPRESSED),
+        "Note": ["" if h else disagreement_note(r) for h, r in zip(hidden, table.to_dict("records"))],
     })
-    fmt = {before_label: "{:,}", after_label: "{:,}", "Change": "{:+,}", "% change": "{:+.2f}%"}
-    sty = t.style.format(fmt, na_rep="new").hide(axis="index")
+    t["±% rule"] = t["±% rule"].astype(object).where(~hidden, SUPPRESSED)
+
+    def num(fmt):
+        return lambda v: SUPPRESSED if (isinstance(v, float) and np.isnan(v) and mask is not None) else (
+            "new" if isinstance(v, float) and np.isnan(v) else fmt.format(v))
+
+    sty = t.style.format({before_label: num("{:,.0f}"), after_label: num("{:,.0f}"), "Change": num("{:+,.0f}"),
+                          "% change": num("{:+.2f}%")}).hide(axis="index")
+    if hidden.any():
+        sty = sty.set_caption(FOOTNOTE.format(t=table.attrs.get("suppression_threshold", 4)))
     sty = sty.map(lambda v: VERDICT_STYLE.get(v, ""), subset=["Statistical verdict"])
     sty = sty.set_properties(subset=["Category", "±% rule", "Statistical verdict", "Note"], **{"text-align": "left"})
     sty = sty.set_properties(subset=[f"Rate ratio ({conf:.0%} CI)"], **{"white-space": "nowrap"})

@@ -138,9 +138,10 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
 
 def summary_line(table: pd.DataFrame) -> str:
     """'3 categories increased, 1 reduced, 7 static (±10% rule); 2 increased significantly, ...'."""
-    fam = table[table["in_family"]]
+    fam = table[table["in_family"].astype(bool)]
     t = fam["threshold_verdict"].value_counts()
     s = fam["statistical_verdict"].value_counts()
+    hidden = int(fam["statistical_verdict"].isna().sum())
     ch = table.attrs.get("choices", {})
     band = ch.get("band_pct", 10)
     test = {"exact-cond": "Poisson exact test", "cond-midp": "Poisson mid-p test", "score": "Poisson score test",
@@ -154,7 +155,9 @@ def summary_line(table: pd.DataFrame) -> str:
     line = (f"Of {n} categories, {t.get(INCREASE, 0)} increased, {t.get(REDUCTION, 0)} reduced and "
             f"{t.get(STATIC, 0)} were static (±{band:g}% rule); {', '.join(parts2[:-1])} and {parts2[-1]} "
             f"({test}, {corr}).")
-    disagree = fam.loc[~fam["verdicts_agree"], "category"].tolist()
+    if hidden:
+        line += f" {hidden} categor{'y is' if hidden == 1 else 'ies are'} suppressed in this edition."
+    disagree = fam.loc[fam["verdicts_agree"].eq(False), "category"].tolist()
     if disagree:
         line += f" The two verdicts differ for {', '.join(disagree)}."
     return line
@@ -162,7 +165,7 @@ def summary_line(table: pd.DataFrame) -> str:
 
 def disagreement_note(row: Mapping) -> str:
     """Why the ±% rule and the test disagree for one row, in words (empty when they agree)."""
-    if row["verdicts_agree"]:
+    if row["verdicts_agree"] is not False and row["verdicts_agree"] != False:  # noqa: E712 (NaN when suppressed)
         return ""
     pct = row["pct_change"]
     pct_s = "new" if pd.isna(pct) else f"{pct:+.2f}%"
@@ -397,9 +400,10 @@ def findings(table: pd.DataFrame, *, before_label: str = "the year before", afte
                 f"{r['statistical_verdict']} (rate ratio {r['rate_ratio']:.2f}, {conf:.0%} CI "
                 f"{r['ci_low']:.2f} to {r['ci_high']:.2f}).")
 
-    for r in table[~table["in_family"]].to_dict("records"):
+    shown = table[table["before"].notna() & table["after"].notna()]  # suppressed rows say nothing
+    for r in shown[~shown["in_family"].astype(bool)].to_dict("records"):
         out.append(sentence(r))
-    fam = table[table["in_family"]]
+    fam = shown[shown["in_family"].astype(bool)]
     sig = fam[fam["statistical_verdict"].isin([SIG_UP, SIG_DOWN])]
     for r in sig.reindex(sig["pct_change"].abs().sort_values(ascending=False).index).to_dict("records"):
         out.append(sentence(r))

@@ -1,0 +1,116 @@
+"""Public edition: no count from 1 to the threshold is shown, and no total gives one away."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from safermk_analysis import disclosure, trends
+from safermk_analysis.config import DEFAULT_CONFIG, load_config
+
+from .conftest import row, write_police_csv
+
+
+def test_primary_and_secondary_suppression():
+    v = np.array([120, 3, 40, 0, 55])
+    assert disclosure.primary(v).tolist() == [False, True, False, False, False]
+    both = disclosure.suppress_group(v)
+    assert both.tolist() == [False, True, False, True, False]  # the smallest other cell (0) goes too
+    assert disclosure.suppress_group(v, total_published=False).tolist() == [False, True, False, False, False]
+    two = disclosure.suppress_group(np.array([2, 3, 50, 60]))
+    assert two.tolist() == [True, True, False, False]  # already two: their sum only is known
+    assert disclosure.check_no_small_counts(disclosure.suppress_area_counts([1, 7, 9, 30]))
+
+
+def test_period_table_cannot_be_unpicked_from_the_total():
+    counts = pd.DataFrame({"category": ["All crime", "Robbery", "Burglary", "Violence", "ASB"],
+                           "before": [150, 3, 47, 100, 2], "after": [160, 6, 54, 100, 30]})
+    t = trends.compare_periods(counts)
+    shown = disclosure.protect_period_table(t, ["Robbery", "Burglary", "Violence"])
+    fam = shown["category"].isin(["Robbery", "Burglary", "Violence"])
+    for col in ("before", "after"):
+        values = pd.to_numeric(shown[col], errors="coerce")
+        assert disclosure.check_no_small_counts(values)
+        hidden = values[fam].isna().sum()
+        assert hidden in (0,) or hidden >= 2, col  # one hidden cell would equal total minus the rest
+    robbery = shown.set_index("category").loc["Robbery"]
+    assert pd.isna(robbery["before"]) and pd.isna(robbery["pct_change"]) and pd.isna(robbery["statistical_verdict"])
+    asb = shown.set_index("category").loc["ASB"]
+    assert pd.isna(asb["before"]) and asb["after"] == 30  # ASB is not in the total: primary only
+    line = trends.summary_line(shown)
+    assert "suppressed in this edition" in line
+    assert all("Robbery" not in s for s in trends.findings(shown))
+
+
+def test_small_series_are_left_out_of_charts():
+    m = pd.DataFrame({"A": [10.0, 12, 9], "B": [10.0, 3, 8], "C": [0.0, 0, 5]})
+    kept, left = disclosure.drop_small_series(m)
+    assert list(kept.columns) == ["A", "C"] and left == ["B"]
+
+
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._in = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._in, self._cell = True, ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._in and self.tables and self.tables[-1]:
+            self.tables[-1][-1].append(self._cell.strip())
+            self._in = False
+
+    def handle_data(self, data):
+        if self._in:
+            self._cell += data
+
+
+@pytest.mark.slow
+def test_public_edition_of_the_trends_section_on_small_counts(tmp_path):
+    from safermk_analysis import report
+    mk = [("E01016796", "Milton Keynes 001A", "-0.70", "52.158")]
+    rows, k = [], 0
+    for month in pd.period_range("2023-04", "2025-03", freq="M"):
+        later = month >= pd.Period("2024-04", "M")
+        mix = {"Burglary": 5 if later else 4, "Violence and sexual offences": 12, "Robbery": 1 if month.month == 6 else 0,
+               "Anti-social behaviour": 3}
+        for crime_type, n in mix.items():
+            for _ in range(n):
+                k += 1
+                cid = "" if crime_type == "Anti-social behaviour" else f"{k:064x}"
+                code, name, lon, lat = mk[0]
+                rows.append(row(cid, str(month), lon, lat, code=code, name=name, crime_type=crime_type))
+    write_police_csv(tmp_path / "police" / "2023-04-thames-valley-street.csv", rows)
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    base = load_config()
+    raw["data"] = {"police_uk": str(tmp_path / "police"), "geography": str(base.data.geography)}
+    raw["reporting"]["year"] = 2024
+    cfg = tmp_path / "small.yaml"
+    cfg.write_text(yaml.safe_dump(raw))
+    result = report.run_assessment(cfg, 2024, tmp_path / "out", notebooks=[("02_crime_trends.ipynb", "Trends")],
+                                   log=lambda s: None)
+    assert result.ok, result.sections[0].error
+    page = result.sections[0].html.read_text(encoding="utf-8")
+    parser = _Cells()
+    parser.feed(page)
+    table = next(t for t in parser.tables if t and "Statistical verdict" in t[0])
+    header = table[0]
+    cols = [header.index("2023/24"), header.index("2024/25")]
+    for r in table[1:]:
+        for c in cols:
+            cell = r[c].replace(",", "")
+            assert cell == "*" or not (cell.isdigit() and 1 <= int(cell) <= 4), r
+    robbery = next(r for r in table[1:] if r[0] == "Robbery")
+    assert robbery[cols[0]] == "*" and robbery[cols[1]] == "*"
+    assert "suppressed: 1 to 4 records" in page
+    assert re.search(r"Public edition", page)
