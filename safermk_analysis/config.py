@@ -158,6 +158,23 @@ class Place(_Strict):
         return self
 
 
+class PartnerSource(_Strict):
+    """A partner incident file (council ASB, fire, hospital ...) in CSV, with its column names."""
+
+    name: str
+    file: Path
+    columns: dict[Literal["date", "category", "lsoa", "longitude", "latitude", "easting", "northing"], str]
+    date_format: str | None = Field(default=None, description="strftime format, e.g. '%d/%m/%Y'; default: inferred.")
+    dayfirst: bool = True
+
+    @model_validator(mode="after")
+    def _required(self) -> "PartnerSource":
+        for key in ("date", "category"):
+            if key not in self.columns:
+                raise ValueError(f"partner '{self.name}': columns must name the file's '{key}' column")
+        return self
+
+
 class Config(_Strict):
     """Everything a run needs: area, data, period, categories, thresholds, audience, seed."""
 
@@ -172,6 +189,7 @@ class Config(_Strict):
     seed: int = Field(default=20240401, ge=0, description="Seed for every randomised method.")
     priorities: list[Priority] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list, description="Named priority locations for the hot spot section.")
+    partners: list[PartnerSource] = Field(default_factory=list, description="Partner incident files (CSV).")
     source_path: Path | None = Field(default=None, exclude=True, description="The YAML file it came from.")
 
     @model_validator(mode="after")
@@ -245,6 +263,8 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path | None = None,
         d.geography = _resolve(base_dir, d.geography)
         if d.cache_dir is not None:
             d.cache_dir = _resolve(base_dir, d.cache_dir)
+        for ps in cfg.partners:
+            ps.file = _resolve(base_dir, ps.file)
     return cfg
 
 

@@ -179,9 +179,9 @@ def disagreement_note(row: Mapping) -> str:
 def months_covered(records: pd.DataFrame) -> list[str]:
     """Months with data: from the ingest's quality record when present, else from the records."""
     q = records.attrs.get("quality")
-    if q is not None:
+    if q is not None and hasattr(q, "months_present"):
         return list(q.months_present)
-    return sorted({str(m) for m in records["month"].unique()})
+    return sorted({str(m) for m in records["month"].unique()})  # e.g. partner data: months with any record
 
 
 def _in_total(records: pd.DataFrame, exclude_from_total: Iterable[str]) -> np.ndarray:

@@ -1,0 +1,98 @@
+"""Population denominators, deprivation analyses and partner data."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from safermk_analysis import deprivation, partners, population, trends
+from safermk_analysis.errors import EmptySelectionError, InputDataError
+from safermk_analysis.geography import load_lsoas, load_wards, resolve_area
+from safermk_analysis.periods import financial_year
+
+from .conftest import REPO
+
+EXAMPLE = REPO / "data" / "partners" / "example_partner_incidents.csv"
+COLUMNS = {"date": "reported_date", "category": "incident_type", "lsoa": "lsoa_code", "longitude": "lon",
+           "latitude": "lat"}
+
+
+def _lsoas(deciles, pop, counts=None):
+    df = pd.DataFrame({"imd_decile": deciles, "population_mid2015": pop, "residents_2011": pop})
+    return df
+
+
+def test_rates_by_decile_and_deprived_share_on_known_numbers():
+    l = _lsoas([1, 1, 2, 5, 10], [1000, 2000, 1000, 1000, 1000])
+    counts = [30, 60, 20, 10, 5]
+    t = deprivation.by_decile(l, counts).set_index("decile")
+    assert t.loc[1, "records"] == 90 and t.loc[1, "residents"] == 3000 and t.loc[1, "rate"] == pytest.approx(30.0)
+    assert t.loc[10, "rate"] == pytest.approx(5.0)
+    s = deprivation.deprived_share(l, counts)
+    assert s["records_share_10pct"] == pytest.approx(90 / 125) and s["records_share_20pct"] == pytest.approx(110 / 125)
+    assert s["residents_share_10pct"] == pytest.approx(3000 / 6000)
+
+
+def test_regression_recovers_a_known_rate_ratio():
+    rng = np.random.default_rng(8)
+    n = 400
+    decile = rng.integers(1, 11, n)
+    pop = rng.integers(1200, 2500, n).astype(float)
+    mu = pop / 1000 * 80 * 0.85 ** (decile - 1)            # 15% lower per decile less deprived
+    counts = rng.negative_binomial(5, 5 / (5 + mu))
+    r = deprivation.regression(_lsoas(decile, pop), counts)
+    assert r["ci_low"] < 0.85 < r["ci_high"] and r["p_value"] < 0.001
+    assert "15% lower" in r["reading"] or "14% lower" in r["reading"] or "16% lower" in r["reading"]
+    assert "ecological fallacy" in r["caveat"]
+
+
+def test_imd_join_covers_every_mk_lsoa_and_wards_aggregate():
+    mk = load_lsoas("E06000042")
+    assert mk["imd_decile"].notna().all() and mk["imd_crime_decile"].notna().all()
+    wards = load_wards(resolve_area("E06000042"))
+    mk["ward"] = population.assign_wards(mk, wards)
+    assert mk["ward"].notna().all()
+    agg = population.aggregate(mk, "ward")
+    assert agg["residents_2011"].sum() == 248_821 and agg["lsoas"].sum() == 152 and len(agg) == 23
+    g = population.growth(mk)
+    assert g["census_2011"] == 248_821 and g["mid_2015"] == 262_828
+    assert g["annual_growth_pct"] == pytest.approx(((262_828 / 248_821) ** (1 / 4.25) - 1) * 100)
+
+
+def test_faster_than_population_reading():
+    pop = {"annual_growth_pct": 1.3, "note": "Note."}
+    assert "faster than" in population.faster_than_population(
+        {"annual_pct_change": 3.0, "ci_low": 2.0, "ci_high": 4.0}, pop)
+    assert "cannot be told apart" in population.faster_than_population(
+        {"annual_pct_change": 1.5, "ci_low": 0.5, "ci_high": 2.5}, pop)
+
+
+def test_partner_example_loads_and_flows_through_trends():
+    df = partners.load_partner_csv(EXAMPLE, name="Example", columns=COLUMNS, area="E06000042",
+                                   date_format="%d/%m/%Y")
+    q = df.attrs["quality"]
+    assert q["rows_read"] == 240 and q["rows_kept"] + sum(q["drops"].values()) == 240
+    assert q["drops"]["outside_area"] == 0 and df["lsoa11cd"].notna().all()
+    assert set(df["category"].cat.categories) == {"Fly-tipping", "Noise", "Abandoned vehicle", "Other ASB"}
+    counts = trends.period_counts(df, financial_year(2024), total_label=None)
+    t = trends.compare_periods(counts, total_label=None)
+    assert t["after"].sum() + t["before"].sum() == 240 and len(t) == 4
+
+
+def test_partner_bad_input(tmp_path):
+    with pytest.raises(InputDataError, match="does not exist"):
+        partners.load_partner_csv(tmp_path / "no.csv", name="x", columns=COLUMNS)
+    f = tmp_path / "p.csv"
+    f.write_text("when,what\n01/02/2024,Noise\n")
+    with pytest.raises(InputDataError, match=r"column\(s\) not found: date -> 'reported_date'.*\['when', 'what'\]"):
+        partners.load_partner_csv(f, name="x", columns=COLUMNS)
+    f.write_text("when,what,lon,lat\nnot a date,Noise,,\n31/02/2024,Noise,,\n05/03/2024,,,\n06/03/2024,Noise,-0.13,51.5\n"
+                 "07/03/2024,Noise,,\n")
+    df = partners.load_partner_csv(f, name="x", columns={"date": "when", "category": "what", "longitude": "lon",
+                                                         "latitude": "lat"}, area="E06000042")
+    q = df.attrs["quality"]
+    assert q["drops"]["bad_date"] == 2 and q["drops"]["no_category"] == 1 and q["drops"]["outside_area"] == 1
+    assert q["rows_kept"] == 1 and q["unlocated_kept"] == 1  # London coordinates are outside Milton Keynes
+    f.write_text("when,what\nnope,Noise\n")
+    with pytest.raises(EmptySelectionError, match="bad_date 1"):
+        partners.load_partner_csv(f, name="x", columns={"date": "when", "category": "what"})
