@@ -135,3 +135,19 @@ def period_change(table: pd.DataFrame, *, title: str = "", band_pct: float = 10.
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     add_source(fig)
     return fig
+
+
+def decile_rates(table: pd.DataFrame, *, title: str, unit: str = "records per 1,000 residents") -> plt.Figure:
+    """Bars of the rate by national IMD decile (1 = most deprived)."""
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    ax.bar(table["decile"].astype(str), table["rate"], color=PALETTE[0])
+    for x, (r, n) in enumerate(zip(table["rate"], table["lsoas"])):
+        ax.text(x, r, f"{r:,.0f}\n({n} LSOAs)", ha="center", va="bottom", fontsize=8)
+    ax.set_xlabel("IMD 2019 decile (1 = most deprived 10% in England)")
+    ax.set_ylabel(unit)
+    ax.set_ylim(0, table["rate"].max() * 1.25)
+    ax.set_title(title, loc="left")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    add_source(fig, SOURCE + "; IMD 2019 (MHCLG); mid-2015 population")
+    return fig

@@ -121,18 +121,28 @@ class Thresholds(_Strict):
 
 
 class Measure(_Strict):
-    """A quantitative measure tracking a priority."""
+    """A quantitative measure tracking a priority: a reporting category, a partner category, or a
+    measure with no data source yet (``unavailable``: why), shown as such rather than dropped."""
 
-    category: str
+    category: str | None = None
+    partner: str | None = Field(default=None, description="Name of a partner source; category is then its category.")
     direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
+    unavailable: str | None = Field(default=None, description="e.g. 'needs probation data'.")
+
+    @model_validator(mode="after")
+    def _one(self) -> "Measure":
+        if (self.category is None) == (self.unavailable is None):
+            raise ValueError("a measure names a category (optionally with partner) or says why it is unavailable")
+        return self
 
 
 class Priority(_Strict):
-    """A partnership priority: quantitative measures plus partners' qualitative notes."""
+    """A partnership priority: at least one quantitative measure and at least one qualitative note
+    from partners (the partnership's own rule)."""
 
     name: str
-    measures: list[Measure] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    measures: list[Measure] = Field(min_length=1)
+    notes: list[Annotated[str, StringConstraints(min_length=3)]] = Field(min_length=1)
 
 
 class Place(_Strict):
@@ -175,6 +185,22 @@ class PartnerSource(_Strict):
         return self
 
 
+class MoRiLE(_Strict):
+    """Analyst scores in the style of MoRiLE (1 = low, 5 = high)."""
+
+    impact: int = Field(ge=1, le=5)
+    likelihood: int = Field(ge=1, le=5)
+    organisational_position: int = Field(ge=1, le=5, description="How far the partnership can act on it.")
+
+
+class Prioritisation(_Strict):
+    """Optional inputs to the prioritisation matrix."""
+
+    harm_weights: dict[str, float] = Field(default_factory=dict, description="e.g. Cambridge Crime Harm Index "
+                                           "weights per reporting category (days of custody per offence).")
+    scores: dict[str, MoRiLE] = Field(default_factory=dict)
+
+
 class Config(_Strict):
     """Everything a run needs: area, data, period, categories, thresholds, audience, seed."""
 
@@ -190,14 +216,22 @@ class Config(_Strict):
     priorities: list[Priority] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list, description="Named priority locations for the hot spot section.")
     partners: list[PartnerSource] = Field(default_factory=list, description="Partner incident files (CSV).")
+    prioritisation: Prioritisation = Field(default_factory=Prioritisation)
     source_path: Path | None = Field(default=None, exclude=True, description="The YAML file it came from.")
 
     @model_validator(mode="after")
     def _priority_measures_known(self) -> "Config":
         known = set(self.categories.map) | {self.categories.total}
+        sources = {ps.name for ps in self.partners}
         for p in self.priorities:
             for m in p.measures:
-                if m.category not in known:
+                if m.unavailable is not None:
+                    continue
+                if m.partner is not None:
+                    if m.partner not in sources:
+                        raise ValueError(f"priority '{p.name}' uses partner '{m.partner}', which is not in partners: "
+                                         f"{sorted(sources) or 'none configured'}")
+                elif m.category not in known:
                     raise ValueError(f"priority '{p.name}' measures unknown category '{m.category}'; "
                                      f"reporting categories are {sorted(known)}")
         return self
@@ -240,6 +274,10 @@ def _format_validation(err: ValidationError, where: str) -> str:
             msg = "unknown key (check the spelling; see data/config/milton_keynes.yaml for every key)"
         elif e["type"] == "missing":
             msg = "required key is missing"
+            if loc.endswith(".notes"):
+                msg += " (each priority needs at least one qualitative note from partners)"
+            elif loc.endswith(".measures"):
+                msg += " (each priority needs at least one quantitative measure)"
         got = e.get("input")
         got_s = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
         lines.append(f"  - {loc}: {msg}{got_s}")

@@ -31,6 +31,7 @@ NOTEBOOKS: list[tuple[str, str]] = [
     ("01_data_quality.ipynb", "Data quality and coverage"),
     ("02_crime_trends.ipynb", "Crime overview and trends"),
     ("04_hotspots.ipynb", "Where crime concentrates: hot spots"),
+    ("05_context_priorities.ipynb", "Context and priorities"),
 ]
 
 

@@ -38,6 +38,13 @@ def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: s
 
     mask = df.attrs.get("suppressed")
     threshold = df.attrs.get("suppression_threshold", suppressed_threshold)
+    attrs = dict(df.attrs)
+    if mask is not None:  # only the cells disclosure control hid show '*'; other gaps show '–'
+        df = df.copy()
+        for col in mask.columns:
+            if col in df and mask[col].any():
+                df[col] = df[col].astype(object).where(~mask[col].to_numpy(), SUPPRESSED)
+        df.attrs = attrs
     fmt = {}
     for c in df.columns:
         kind = _numeric_kind(df[c])
@@ -49,12 +56,14 @@ def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: s
             f = "{:,.0f}"
         elif kind == "float" and "%" in str(c):
             f = "{:+.2f}%"
+        elif kind == "float" and "score" in str(c):
+            f = "{:.2f}"
         elif kind == "float":
             f = "{:,.1f}"
         else:
             continue
         fmt[c] = _safe(f)
-    na = SUPPRESSED if (mask is not None or suppressed_threshold is not None) else "–"
+    na = SUPPRESSED if suppressed_threshold is not None else "–"
     sty = df.style.format(fmt, na_rep=na).hide(axis="index")
     if threshold is not None and (mask is not None and mask.to_numpy().any() or suppressed_threshold is not None):
         caption = ((caption + " ") if caption else "") + FOOTNOTE.format(t=threshold)

@@ -76,7 +76,7 @@ def test_crime_type_in_two_categories():
 
 def test_priority_measure_must_be_a_category():
     data = _raw()
-    data["priorities"] = [{"name": "Knife crime", "measures": [{"category": "Knives"}], "notes": ["x"]}]
+    data["priorities"] = [{"name": "Knife crime", "measures": [{"category": "Knives"}], "notes": ["Partners report more knife carrying."]}]
     with pytest.raises(ConfigError, match="unknown category 'Knives'"):
         config_from_dict(data)
 

@@ -44,6 +44,12 @@ def test_full_report_on_bundled_data(bundled_report):
     from tests.test_concentration_maps import _remote_sources as parsed_remote
     assert parsed_remote(hot_html) == [] and "srcdoc=" in hot_html  # the Leaflet map travels inside the page
     assert (out / "04_hotspots.html").stat().st_size < 10 * 1024 * 1024
+    ctx = (out / "05_context_priorities.html").read_text(encoding="utf-8")
+    for text in ("Is crime rising faster than the population?", "ecological fallacy", "national IMD 2019 decile",
+                 "Prioritisation matrix", "No partner data is configured"):
+        assert text in ctx, text
+    for html_file in out.glob("*.html"):
+        assert parsed_remote(html_file.read_text(encoding="utf-8")) == [], html_file.name
 
 
 def _notebook(path, source):
