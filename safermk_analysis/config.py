@@ -176,6 +176,7 @@ class PartnerSource(_Strict):
     columns: dict[Literal["date", "category", "lsoa", "longitude", "latitude", "easting", "northing"], str]
     date_format: str | None = Field(default=None, description="strftime format, e.g. '%d/%m/%Y'; default: inferred.")
     dayfirst: bool = True
+    asb: bool = Field(default=False, description="Also report it in the anti-social behaviour section.")
 
     @model_validator(mode="after")
     def _required(self) -> "PartnerSource":

@@ -13,6 +13,7 @@ import html
 import re
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,8 +31,10 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS: list[tuple[str, str]] = [
     ("01_data_quality.ipynb", "Data quality and coverage"),
     ("02_crime_trends.ipynb", "Crime overview and trends"),
+    ("03_asb.ipynb", "Anti-social behaviour"),
     ("04_hotspots.ipynb", "Where crime concentrates: hot spots"),
     ("05_context_priorities.ipynb", "Context and priorities"),
+    ("06_summary.ipynb", "Strategic assessment summary"),
 ]
 
 
@@ -130,7 +133,7 @@ Contains OS data &copy; Crown copyright and database right. Crime data: data.pol
 def run_assessment(config_path: str | Path | None = None, year: int | str | None = None, out: str | Path = "reports",
                    *, audience: str | None = None, overwrite: bool = False,
                    notebooks: list[tuple[str, str]] | None = None, notebook_dir: str | Path | None = None,
-                   log: Callable[[str], None] = print) -> RunResult:
+                   log: Callable[[str], None] = print, workers: int = 2) -> RunResult:
     """Execute the notebooks for one area and year; write HTML and ``index.html``.
 
     ``year`` is the start year of the assessment year or ``'latest'``/``None`` for the most
@@ -151,13 +154,14 @@ def run_assessment(config_path: str | Path | None = None, year: int | str | None
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = {"partnership": cfg.partnership, "area": cfg.area.name, "period": str(period),
             "audience": cfg.audience, "date": dt.date.today().isoformat()}
-    params = {"config_path": str(cfg.source_path), "year": period.first.year, "audience": cfg.audience}
+    params = {"config_path": str(cfg.source_path), "year": period.first.year, "audience": cfg.audience,
+              "output_dir": str(out_dir.resolve())}
     result = RunResult(out_dir, period.label)
     log(f"{cfg.partnership}: {period} ({cfg.audience} edition) -> {out_dir}")
     nb_dir = Path(notebook_dir) if notebook_dir is not None else NOTEBOOK_DIR
-    for nb_name, title in notebooks or NOTEBOOKS:
-        src = nb_dir / nb_name
-        executed = out_dir / nb_name
+
+    def run_one(nb_name: str, title: str) -> SectionResult:
+        src, executed = nb_dir / nb_name, out_dir / nb_name
         t0 = time.perf_counter()
         error = None
         try:
@@ -176,9 +180,19 @@ def run_assessment(config_path: str | Path | None = None, year: int | str | None
                 error = (error + "; " if error else "") + f"HTML rendering failed: {err}"
                 log(traceback.format_exc())
         secs = time.perf_counter() - t0
-        result.sections.append(SectionResult(nb_name, title, html_path, secs, error))
         log(f"  {'ok    ' if error is None else 'FAILED'} {nb_name:32s} {secs:6.1f} s"
             + (f"\n         {error}" if error else ""))
+        return SectionResult(nb_name, title, html_path, secs, error)
+
+    sections = list(notebooks or NOTEBOOKS)
+    # sections run two at a time (a kernel each); the summary reads their findings, so it runs last
+    first = [s for s in sections if "summary" not in s[0]]
+    last = [s for s in sections if "summary" in s[0]]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(first) or 1))) as pool:
+        done = list(pool.map(lambda s: run_one(*s), first))
+    done += [run_one(*s) for s in last]
+    order = {name: k for k, (name, _) in enumerate(sections)}
+    result.sections = sorted(done, key=lambda r: order[r.notebook])
     _index(out_dir, meta, result.sections)
     log(f"index: {out_dir / 'index.html'}")
     return result

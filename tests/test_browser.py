@@ -15,8 +15,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
-@pytest.mark.parametrize("page", ["index.html", "01_data_quality.html", "02_crime_trends.html", "04_hotspots.html",
-                                  "05_context_priorities.html"])
+@pytest.mark.parametrize("page", ["index.html", "01_data_quality.html", "02_crime_trends.html", "03_asb.html",
+                                  "04_hotspots.html", "05_context_priorities.html", "06_summary.html"])
 def test_report_renders_without_console_errors(bundled_report, page, tmp_path):
     html = bundled_report.out_dir / page
     artifacts = REPO / "test-artifacts"

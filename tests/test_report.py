@@ -48,6 +48,14 @@ def test_full_report_on_bundled_data(bundled_report):
     for text in ("Is crime rising faster than the population?", "ecological fallacy", "national IMD 2019 decile",
                  "Prioritisation matrix", "No partner data is configured"):
         assert text in ctx, text
+    asb = (out / "03_asb.html").read_text(encoding="utf-8")
+    assert "ASB: 2,347 in 2023/24, 2,701 in 2024/25" in asb and "No partner ASB data is configured" in asb
+    summary_html = (out / "06_summary.html").read_text(encoding="utf-8")
+    for text in ("Executive summary", "Crime overview and trends", "Anti-social behaviour", "Recommendations to discuss",
+                 "Methods and data annex", "Random seed"):
+        assert text in summary_html, text
+    assert "Sections without recorded findings" not in summary_html  # every section recorded its findings
+    assert len(list(out.glob("*.html"))) == 7
     for html_file in out.glob("*.html"):
         assert parsed_remote(html_file.read_text(encoding="utf-8")) == [], html_file.name
 
