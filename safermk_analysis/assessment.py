@@ -49,9 +49,11 @@ class Assessment:
         return self.records["month"].isin(list(period.months)).to_numpy()
 
 
-def load_assessment(config_path=None, year=None, audience=None) -> Assessment:
-    """Load config (with notebook overrides), records, periods and geography for one run."""
-    cfg = load_config(config_path, overrides={"reporting.year": year, "audience": audience})
+def load_assessment(config_path=None, year=None, audience=None, *, police_uk=None, suppression_threshold=None,
+                    seed=None) -> Assessment:
+    """Load config (with notebook overrides: None keeps the config's value), records, periods and geography."""
+    cfg = load_config(config_path, overrides={"reporting.year": year, "audience": audience, "data.police_uk": police_uk,
+                                              "thresholds.suppression_threshold": suppression_threshold, "seed": seed})
     records = ingest.load_police_uk(config=cfg)
     months = records.attrs["quality"].months_present
     r = cfg.reporting

@@ -331,7 +331,9 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
     if not isinstance(raw, dict):
         raise ConfigError(f"Config file {path} must hold a mapping of keys (partnership, area, ...), "
                           f"not {type(raw).__name__}.")
-    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    overrides = {k: (str(Path(v).expanduser().resolve()) if k == "data.police_uk" and v is not None else v)
+                 for k, v in (overrides or {}).items()}
+    given = {k: v for k, v in overrides.items() if v is not None}
     where = str(path) + (f" with overrides {given}" if given else "")
     cfg = config_from_dict(raw, base_dir=path.resolve().parent, overrides=overrides, where=where)
     cfg.source_path = path.resolve()

@@ -65,7 +65,10 @@ def regression(lsoas: pd.DataFrame, counts, *, confidence: float = 0.95) -> dict
     pop = _population(lsoas).to_numpy()
     ok = ~np.isnan(d) & (pop > 0) & ~np.isnan(y)
     if ok.sum() < 10 or len(np.unique(d[ok])) < 3:
-        raise InputDataError("the regression needs at least 10 LSOAs spread over 3 or more IMD deciles.")
+        return {"model": "not fitted", "lsoas": int(ok.sum()), "rate_ratio_per_decile": np.nan, "ci_low": np.nan,
+                "ci_high": np.nan, "p_value": np.nan, "dispersion_alpha": np.nan, "caveat": ECOLOGICAL_CAVEAT,
+                "reading": "Too few LSOAs with deprivation data (at least 10 over 3 or more deciles are needed) "
+                           "to relate crime to deprivation."}
     X = sm.add_constant(pd.DataFrame({"decile": d[ok]}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

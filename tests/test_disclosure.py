@@ -75,8 +75,15 @@ class _Cells(HTMLParser):
             self._cell += data
 
 
+def _parse(page: str):
+    parser = _Cells()
+    parser.feed(page)
+    return parser.tables
+
+
 @pytest.mark.slow
-def test_public_edition_of_the_trends_section_on_small_counts(tmp_path):
+def test_every_section_on_a_small_fixture_public_and_restricted(tmp_path):
+    """All six notebooks run by papermill on a small fixture; the public edition hides small counts."""
     from safermk_analysis import report
     mk = [("E01016796", "Milton Keynes 001A", "-0.70", "52.158")]
     rows, k = [], 0
@@ -97,13 +104,11 @@ def test_public_edition_of_the_trends_section_on_small_counts(tmp_path):
     raw["reporting"]["year"] = 2024
     cfg = tmp_path / "small.yaml"
     cfg.write_text(yaml.safe_dump(raw))
-    result = report.run_assessment(cfg, 2024, tmp_path / "out", notebooks=[("02_crime_trends.ipynb", "Trends")],
-                                   log=lambda s: None)
-    assert result.ok, result.sections[0].error
-    page = result.sections[0].html.read_text(encoding="utf-8")
-    parser = _Cells()
-    parser.feed(page)
-    table = next(t for t in parser.tables if t and "Statistical verdict" in t[0])
+    result = report.run_assessment(cfg, 2024, tmp_path / "out", log=lambda s: None)
+    assert result.ok, [(s.notebook, s.error) for s in result.sections if not s.ok]
+    assert len(result.sections) == 6
+    page = (result.out_dir / "02_crime_trends.html").read_text(encoding="utf-8")
+    table = next(t for t in _parse(page) if t and "Statistical verdict" in t[0])
     header = table[0]
     cols = [header.index("2023/24"), header.index("2024/25")]
     for r in table[1:]:
@@ -113,4 +118,10 @@ def test_public_edition_of_the_trends_section_on_small_counts(tmp_path):
     robbery = next(r for r in table[1:] if r[0] == "Robbery")
     assert robbery[cols[0]] == "*" and robbery[cols[1]] == "*"
     assert "suppressed: 1 to 4 records" in page
-    assert re.search(r"Public edition", page)
+    assert re.search(r"Public edition", page) and "RESTRICTED" not in page
+    restricted = report.run_assessment(cfg, 2024, tmp_path / "out", audience="restricted", log=lambda s: None,
+                                       notebooks=[("02_crime_trends.ipynb", "Trends")])
+    rpage = restricted.sections[0].html.read_text(encoding="utf-8")
+    assert "RESTRICTED" in rpage and "Restricted edition" in rpage and "suppressed: 1 to" not in rpage
+    rtable = next(t for t in _parse(rpage) if t and "Statistical verdict" in t[0])
+    assert next(r for r in rtable[1:] if r[0] == "Robbery")[1] == "1"  # full detail in the restricted edition
