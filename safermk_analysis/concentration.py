@@ -82,3 +82,12 @@ def stability(before, after, *, share_of_places: float = 0.05) -> dict:
     rho, p = stats.spearmanr(a, b)
     return {"spearman_rho": float(rho), "spearman_p": float(p), "top_places": k,
             "top_places_retained": len(top_a & top_b), "top_overlap_share": len(top_a & top_b) / k}
+
+
+def gini_by_category(records: pd.DataFrame, places: pd.DataFrame, categories, mask=None) -> dict[str, float]:
+    """Gini over LSOAs of each category's records (optionally only rows in ``mask``)."""
+    from .hotspots import lsoa_counts
+
+    sel = np.ones(len(records), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    cat = records["category"].astype(str).to_numpy()
+    return {c: gini(lsoa_counts(records, places, mask=sel & (cat == c))) for c in categories}

@@ -114,3 +114,24 @@ def few(n: int, threshold: int | None) -> str:
     if threshold is not None and 1 <= n <= threshold:
         return f"fewer than {threshold + 1}"
     return f"{n:,}"
+
+
+def protect_counts(df: pd.DataFrame, columns: Iterable[str], threshold: int | None) -> pd.DataFrame:
+    """Public edition: suppress small counts in ``columns`` of a table with no published total
+    (primary suppression only); ``threshold=None`` (restricted edition) returns the table as it is."""
+    return df if threshold is None else suppress_table(df, list(columns), threshold=threshold)
+
+
+def protect_area_counts(areas, columns: Iterable[str], threshold: int | None, rate_columns: Iterable[str] = ()):
+    """Public edition: per-place counts with primary and secondary suppression (the area total is
+    published), and rates derived from a hidden count hidden too. Returns a copy."""
+    out = areas.copy()
+    if threshold is None:
+        return out
+    hidden = np.zeros(len(out), dtype=bool)
+    for col in columns:
+        out[col] = suppress_area_counts(areas[col], threshold)
+        hidden |= out[col].isna().to_numpy() & areas[col].notna().to_numpy()
+    for col in rate_columns:
+        out[col] = out[col].where(~hidden)
+    return out

@@ -8,6 +8,7 @@ significance and map functions apply unchanged. Every row read is kept or counte
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,9 @@ def load_partner_csv(path, *, name: str, columns: dict, area=None, geography_dir
     if n == 0:
         raise InputDataError(f"{path} has a header but no rows.")
     reason = np.full(n, "", dtype=object)
-    dates = pd.to_datetime(raw[columns["date"]].str.strip(), format=date_format, dayfirst=dayfirst, errors="coerce")
+    with warnings.catch_warnings():  # without a format pandas notes that it parses row by row: expected
+        warnings.simplefilter("ignore", UserWarning)
+        dates = pd.to_datetime(raw[columns["date"]].str.strip(), format=date_format, dayfirst=dayfirst, errors="coerce")
     reason[dates.isna().to_numpy()] = "bad_date"
     cat = raw[columns["category"]].str.strip()
     reason[(reason == "") & (cat == "").to_numpy()] = "no_category"

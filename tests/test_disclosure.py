@@ -125,3 +125,14 @@ def test_every_section_on_a_small_fixture_public_and_restricted(tmp_path):
     assert "RESTRICTED" in rpage and "Restricted edition" in rpage and "suppressed: 1 to" not in rpage
     rtable = next(t for t in _parse(rpage) if t and "Statistical verdict" in t[0])
     assert next(r for r in rtable[1:] if r[0] == "Robbery")[1] == "1"  # full detail in the restricted edition
+
+
+def test_protect_helpers():
+    df = pd.DataFrame({"reason": ["a", "b"], "rows": [3, 40]})
+    assert disclosure.protect_counts(df, ["rows"], None) is df
+    shown = disclosure.protect_counts(df, ["rows"], 4)
+    assert pd.isna(shown["rows"].iloc[0]) and shown["rows"].iloc[1] == 40
+    areas = pd.DataFrame({"crimes": [2, 10, 50, 7], "per_1000": [1.0, 5.0, 25.0, 3.5]})
+    out = disclosure.protect_area_counts(areas, ["crimes"], 4, rate_columns=["per_1000"])
+    assert out["crimes"].isna().sum() == 2 and out["per_1000"].isna().sum() == 2  # 2 and, secondarily, 7
+    assert disclosure.check_no_small_counts(out["crimes"])
