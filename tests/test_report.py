@@ -69,6 +69,15 @@ def _notebook(path, source):
     nbformat.write(nb, path)
 
 
+def _only_notebook(tmp_path, monkeypatch, source: str, title: str = "Only") -> None:
+    """Make the batch run a single one-cell notebook (fast), written into tmp_path."""
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir(exist_ok=True)
+    _notebook(nbdir / "a.ipynb", source)
+    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
+    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", title)])
+
+
 def test_failed_notebook_is_reported_and_others_still_run(tmp_path):
     nbdir = tmp_path / "nbs"
     nbdir.mkdir()
@@ -92,11 +101,7 @@ def test_failed_notebook_is_reported_and_others_still_run(tmp_path):
 
 
 def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
-    nbdir = tmp_path / "nbs"
-    nbdir.mkdir()
-    _notebook(nbdir / "a.ipynb", "raise RuntimeError('boom')")
-    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
-    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", "Failing")])
+    _only_notebook(tmp_path, monkeypatch, "raise RuntimeError('boom')", "Failing")
     assert cli.main(["run", "--year", "2024", "--out", str(tmp_path / "o")]) == 1
     assert "a.ipynb" in capsys.readouterr().err
     assert cli.main(["run", "--config", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "o")]) == 2
@@ -108,11 +113,7 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
 def test_cli_year_defaults_to_the_config_and_refuses_years_without_data(tmp_path, monkeypatch, capsys):
     import yaml
     from safermk_analysis.config import DEFAULT_CONFIG, load_config
-    nbdir = tmp_path / "nbs"
-    nbdir.mkdir()
-    _notebook(nbdir / "a.ipynb", "print('fine')")
-    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
-    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", "Fine")])
+    _only_notebook(tmp_path, monkeypatch, "print('fine')")
     raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
     base = load_config()
     raw["data"] = {"police_uk": str(base.data.police_uk), "geography": str(base.data.geography)}
@@ -126,11 +127,7 @@ def test_cli_year_defaults_to_the_config_and_refuses_years_without_data(tmp_path
 
 
 def test_cli_several_years(tmp_path, monkeypatch, capsys):
-    nbdir = tmp_path / "nbs"
-    nbdir.mkdir()
-    _notebook(nbdir / "a.ipynb", "print('fine')")
-    monkeypatch.setattr(report, "NOTEBOOK_DIR", nbdir)
-    monkeypatch.setattr(report, "NOTEBOOKS", [("a.ipynb", "Fine")])
+    _only_notebook(tmp_path, monkeypatch, "print('fine')")
     assert cli.main(["run", "--years", "2023", "2024", "--out", str(tmp_path / "o")]) == 0
     assert sorted(p.name for p in (tmp_path / "o" / "milton-keynes").iterdir()) == ["2023-24", "2024-25"]
     # a year without data is reported and the other years still run; exit code 2
