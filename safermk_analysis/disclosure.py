@@ -29,7 +29,10 @@ def secondary(values, suppressed: np.ndarray) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     out = np.asarray(suppressed, dtype=bool).copy()
     if out.sum() == 1 and (~out).sum() >= 1:
-        candidates = np.where(~out & ~np.isnan(v), v, np.inf)
+        # the smallest other non-zero cell (a hidden zero would leave the sum of the two known)
+        candidates = np.where(~out & ~np.isnan(v) & (v > 0), v, np.inf)
+        if not np.isfinite(candidates).any():
+            candidates = np.where(~out & ~np.isnan(v), v, np.inf)
         if np.isfinite(candidates).any():
             out[int(np.argmin(candidates))] = True
     return out
@@ -135,3 +138,11 @@ def protect_area_counts(areas, columns: Iterable[str], threshold: int | None, ra
     for col in rate_columns:
         out[col] = out[col].where(~hidden)
     return out
+
+
+def protect_matrix(matrix: pd.DataFrame, categories_in_total: Iterable[str], threshold: int = 4) -> pd.DataFrame:
+    """Suppress the prioritisation matrix: the count, and the rate and scores computed from it,
+    with secondary suppression among the categories that add up to the published total."""
+    in_total = matrix["category"].isin(list(categories_in_total)).to_numpy()
+    derived = [c for c in ("rate_per_1000", "volume_score", "score") if c in matrix]
+    return suppress_table(matrix, ["after"], threshold=threshold, in_total=in_total, derived_columns=derived)

@@ -17,7 +17,8 @@ import pandas as pd
 from . import geography
 from .errors import EmptySelectionError, InputDataError
 
-REASONS = ("bad_date", "no_category", "outside_area", "bad_coordinates")
+REASONS = ("bad_date", "no_category", "bad_lsoa_code", "outside_area", "bad_coordinates")
+LSOA_CODE = r"^[EW]0[12]\d{6}$"
 
 
 def load_partner_csv(path, *, name: str, columns: dict, area=None, geography_dir=None,
@@ -53,7 +54,8 @@ def load_partner_csv(path, *, name: str, columns: dict, area=None, geography_dir
     reason = np.full(n, "", dtype=object)
     with warnings.catch_warnings():  # without a format pandas notes that it parses row by row: expected
         warnings.simplefilter("ignore", UserWarning)
-        dates = pd.to_datetime(raw[columns["date"]].str.strip(), format=date_format, dayfirst=dayfirst, errors="coerce")
+        dates = pd.to_datetime(raw[columns["date"]].str.strip(), format=date_format or "mixed", dayfirst=dayfirst,
+                               errors="coerce")
     reason[dates.isna().to_numpy()] = "bad_date"
     cat = raw[columns["category"]].str.strip()
     reason[(reason == "") & (cat == "").to_numpy()] = "no_category"
@@ -72,6 +74,9 @@ def load_partner_csv(path, *, name: str, columns: dict, area=None, geography_dir
             from .ingest import _transformer
             e[ok], no[ok] = _transformer().transform(lon[ok], lat[ok])
     lsoa = raw[columns["lsoa"]].str.strip().replace("", None) if "lsoa" in columns else pd.Series([None] * n)
+    malformed = lsoa.notna().to_numpy() & ~lsoa.fillna("").str.match(LSOA_CODE).to_numpy()
+    reason[(reason == "") & malformed & np.isnan(e)] = "bad_lsoa_code"  # with coordinates, the point decides
+    lsoa = lsoa.where(~malformed, None)
     area_obj = geography.resolve_area(area, geography_dir) if area is not None else None
     look = geography.lsoa_lookup(geography_dir)
     code2lsoa = set(look["lsoa11cd"])

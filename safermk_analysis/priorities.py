@@ -35,6 +35,10 @@ def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame 
                 continue
             r = table.loc[m.category]
             verdict = r["statistical_verdict"]
+            if pd.isna(verdict) or pd.isna(r["after"]):
+                rows.append({**base, "reading": "suppressed in this edition (small numbers)"})
+                continue
+            verdict = str(verdict).lower()
             good = {SIG_UP: m.direction == "higher_is_better", SIG_DOWN: m.direction == "lower_is_better"}
             reading = ("improving" if good.get(verdict) else "worsening" if verdict in good else
                        "stable" if verdict == STABLE else "no significant change" if verdict == NO_CHANGE else

@@ -152,6 +152,11 @@ def run_assessment(config_path: str | Path | None = None, year: int | str | None
             f" ({len(have)} months). Choose a year the data cover, or add the months to data.police_uk.")
     out_dir = _unique_dir(Path(out) / slug(cfg.area.name) / slug(period.label), overwrite)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # an overwritten run starts clean: no section, page or finding of the earlier run survives
+    for old in [*out_dir.glob("*.html"), *out_dir.glob("*.ipynb")]:
+        old.unlink()
+    from .summary import clear
+    clear(out_dir)
     meta = {"partnership": cfg.partnership, "area": cfg.area.name, "period": str(period),
             "audience": cfg.audience, "date": dt.date.today().isoformat()}
     params = {"config_path": str(cfg.source_path), "year": period.first.year, "audience": cfg.audience,

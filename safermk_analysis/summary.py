@@ -5,23 +5,47 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-FILE = "findings.json"
+FOLDER = "findings"
+
+
+def _file(output_dir, section: str) -> Path:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in section.lower()).strip("-")
+    return Path(output_dir) / FOLDER / f"{slug}.json"
 
 
 def record(output_dir, section: str, lines: list[str]) -> None:
-    """Store a section's findings (plain-English sentences) for the summary; no-op without a folder."""
+    """Store a section's findings (plain-English sentences) for the summary; no-op without a folder.
+
+    One file per section, written whole and renamed into place, so sections running at the same
+    time never overwrite each other.
+    """
     if not output_dir:
         return
-    path = Path(output_dir) / FILE
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[section] = list(lines)
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    path = _file(output_dir, section)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"section": section, "lines": list(lines)}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def clear(output_dir) -> None:
+    """Forget the findings of an earlier run in this folder (a new run must not show stale ones)."""
+    folder = Path(output_dir) / FOLDER
+    if folder.is_dir():
+        for f in folder.glob("*.json"):
+            f.unlink()
 
 
 def collect(output_dir) -> dict[str, list[str]]:
     """All findings recorded so far in this run ({section: sentences})."""
-    path = Path(output_dir) / FILE if output_dir else None
-    return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+    folder = Path(output_dir) / FOLDER if output_dir else None
+    if not folder or not folder.is_dir():
+        return {}
+    out = {}
+    for f in sorted(folder.glob("*.json")):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        out[data["section"]] = data["lines"]
+    return out
 
 
 def executive_summary(findings: dict[str, list[str]], order: list[str], *, per_section: int = 4) -> str:

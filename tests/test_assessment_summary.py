@@ -28,3 +28,13 @@ def test_findings_are_recorded_and_summarised(tmp_path):
     assert "**Trends**" in text and "Burglary" not in text and "Context" in text.split("without recorded findings")[1]
     recs = summary.recommendations(load_config())
     assert any("Set the partnership's priorities" in r for r in recs)
+
+
+def test_findings_survive_sections_writing_at_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: summary.record(tmp_path, f"Section {k}", [f"line {k}"]), range(20)))
+    found = summary.collect(tmp_path)
+    assert len(found) == 20 and found["Section 7"] == ["line 7"]
+    summary.clear(tmp_path)
+    assert summary.collect(tmp_path) == {}

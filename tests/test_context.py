@@ -96,3 +96,14 @@ def test_partner_bad_input(tmp_path):
     f.write_text("when,what\nnope,Noise\n")
     with pytest.raises(EmptySelectionError, match="bad_date 1"):
         partners.load_partner_csv(f, name="x", columns={"date": "when", "category": "what"})
+
+
+def test_partner_dates_in_mixed_formats_and_malformed_lsoa_codes(tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("when,what,lsoa\n13/06/2024,Noise,E01016796\n2024-06-14,Noise,E01016796\n14/06/2024 10:30,Noise,E01016796\n"
+                 "15/06/2024,Noise,NOTACODE\n")
+    df = partners.load_partner_csv(f, name="x", columns={"date": "when", "category": "what", "lsoa": "lsoa"},
+                                   area="E06000042")
+    q = df.attrs["quality"]
+    assert q["rows_kept"] == 3 and q["drops"]["bad_date"] == 0 and q["drops"]["bad_lsoa_code"] == 1
+    assert q["drops"]["outside_area"] == 0

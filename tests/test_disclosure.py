@@ -19,7 +19,7 @@ def test_primary_and_secondary_suppression():
     v = np.array([120, 3, 40, 0, 55])
     assert disclosure.primary(v).tolist() == [False, True, False, False, False]
     both = disclosure.suppress_group(v)
-    assert both.tolist() == [False, True, False, True, False]  # the smallest other cell (0) goes too
+    assert both.tolist() == [False, True, True, False, False]  # the smallest other non-zero cell goes too
     assert disclosure.suppress_group(v, total_published=False).tolist() == [False, True, False, False, False]
     two = disclosure.suppress_group(np.array([2, 3, 50, 60]))
     assert two.tolist() == [True, True, False, False]  # already two: their sum only is known
@@ -136,3 +136,31 @@ def test_protect_helpers():
     out = disclosure.protect_area_counts(areas, ["crimes"], 4, rate_columns=["per_1000"])
     assert out["crimes"].isna().sum() == 2 and out["per_1000"].isna().sum() == 2  # 2 and, secondarily, 7
     assert disclosure.check_no_small_counts(out["crimes"])
+
+
+def test_matrix_and_secondary_suppression_leave_nothing_to_recompute():
+    from safermk_analysis import priorities
+    counts = pd.DataFrame({"category": ["All crime", "Burglary", "Drugs", "Robbery", "ASB"],
+                           "before": [100, 55, 40, 5, 20], "after": [100, 60, 37, 3, 25]})
+    t = trends.compare_periods(counts)
+    pm = priorities.matrix(t, None, {"Burglary": 0.5, "Drugs": 0.5, "Robbery": 0.5, "ASB": 0.5})
+    shown = disclosure.protect_matrix(pm, ["Burglary", "Drugs", "Robbery"], 4).set_index("category")
+    for col in ("after", "volume_score", "score"):
+        assert pd.isna(shown.loc["Robbery", col]), col
+    assert shown.loc[["Burglary", "Drugs", "Robbery"], "after"].isna().sum() >= 2  # not 100 - 60 - 37
+    # a second hidden cell is never a zero when a non-zero one exists
+    assert disclosure.suppress_group(np.array([0, 3, 9, 40])).tolist() == [False, True, True, False]
+
+
+def test_measure_table_does_not_show_suppressed_partner_counts():
+    from safermk_analysis import priorities
+    from safermk_analysis.config import load_config
+    cfg = load_config(overrides={
+        "partners": [{"name": "Council", "file": "x.csv", "columns": {"date": "d", "category": "c"}}],
+        "priorities": [{"name": "ASB", "measures": [{"category": "Noise", "partner": "Council"}],
+                        "notes": ["Residents' meetings raise noise."]}]})
+    pt = trends.compare_periods(pd.DataFrame({"category": ["Noise"], "before": [2], "after": [3]}), total_label=None)
+    shown = disclosure.suppress_table(pt, ["before", "after"], derived_columns=disclosure.PERIOD_DERIVED)
+    mt = priorities.measure_table(cfg, trends.compare_periods(pd.DataFrame(
+        {"category": ["All crime"], "before": [10], "after": [12]})), None, {"Council": shown})
+    assert pd.isna(mt["after"].iloc[0]) and mt["reading"].iloc[0].startswith("suppressed")

@@ -126,6 +126,17 @@ def test_cli_year_defaults_to_the_config_and_refuses_years_without_data(tmp_path
     assert "No police.uk data for 2030/31" in capsys.readouterr().err
 
 
+def test_overwrite_leaves_nothing_of_the_earlier_run(tmp_path, monkeypatch):
+    from safermk_analysis import summary
+    _only_notebook(tmp_path, monkeypatch, "print('fine')")
+    first = report.run_assessment(None, 2024, tmp_path / "o", log=lambda s: None)
+    (first.out_dir / "99_old.html").write_text("stale")
+    summary.record(first.out_dir, "Anti-social behaviour", ["STALE restricted sentence"])
+    again = report.run_assessment(None, 2024, tmp_path / "o", overwrite=True, log=lambda s: None)
+    assert again.out_dir == first.out_dir
+    assert not (again.out_dir / "99_old.html").exists() and summary.collect(again.out_dir) == {}
+
+
 def test_cli_several_years(tmp_path, monkeypatch, capsys):
     _only_notebook(tmp_path, monkeypatch, "print('fine')")
     assert cli.main(["run", "--years", "2023", "2024", "--out", str(tmp_path / "o")]) == 0
