@@ -93,29 +93,32 @@ def build_geography(shared: Path, out: Path) -> gpd.GeoDataFrame:
     return g
 
 
-def build_wards(shared: Path, lad: str, out: Path) -> None:
-    src = shared / "boundaries" / "martinjc_UK-GeoJSON" / "json" / "electoral" / "eng" / "wards_by_lad" / f"{lad}.json"
+def _martinjc_layer(shared: Path, folder: str, lad: str, columns: dict, out_file: Path, what: str) -> None:
+    """One district's layer from martinjc/UK-GeoJSON, in EPSG:27700 with 1 m coordinates, as GeoParquet.
+
+    ``columns`` maps output names to source property names, or to a constant given as ('=', value).
+    """
+    src = shared / "boundaries" / "martinjc_UK-GeoJSON" / "json" / folder / f"{lad}.json"
     if not src.exists():
-        print(f"wards: no ward file for {lad}; skipped")
+        print(f"{what}: no file for {lad}; skipped")
         return
-    w = gpd.read_file(src).to_crs(27700)
-    w = gpd.GeoDataFrame({"ward_cd": w["WD13CD"], "ward_nm": w["WD13NM"], "vintage": "2013"},
-                         geometry=shapely.set_precision(w.geometry.values, 1.0), crs=27700)
-    w.to_parquet(out / f"wards_{lad}.parquet", compression="zstd", index=False)
-    print(f"wards: {len(w)} wards -> {out / f'wards_{lad}.parquet'}")
+    g = gpd.read_file(src).to_crs(27700)
+    data = {k: (v[1] if isinstance(v, tuple) else g[v]) for k, v in columns.items()}
+    geom = shapely.make_valid(shapely.set_precision(g.geometry.values, 1.0))
+    gpd.GeoDataFrame(data, geometry=geom, crs=27700).to_parquet(out_file, compression="zstd", index=False)
+    print(f"{what}: {len(g)} -> {out_file}")
+
+
+def build_wards(shared: Path, lad: str, out: Path) -> None:
+    """Ward boundaries (2013) for orientation on maps."""
+    _martinjc_layer(shared, "electoral/eng/wards_by_lad", lad,
+                    {"ward_cd": "WD13CD", "ward_nm": "WD13NM", "vintage": ("=", "2013")}, out / f"wards_{lad}.parquet", "wards")
 
 
 def build_detail(shared: Path, lad: str, out: Path) -> None:
     """ONS generalised clipped LSOA boundaries of one district: used to place points more exactly."""
-    src = shared / "boundaries" / "martinjc_UK-GeoJSON" / "json" / "statistical" / "eng" / "lsoa_by_lad" / f"{lad}.json"
-    if not src.exists():
-        print(f"detail: no detailed LSOA file for {lad}; skipped")
-        return
-    g = gpd.read_file(src).to_crs(27700)
-    d = gpd.GeoDataFrame({"lsoa11cd": g["LSOA11CD"], "lad17cd": lad},
-                         geometry=shapely.make_valid(shapely.set_precision(g.geometry.values, 1.0)), crs=27700)
-    d.to_parquet(out / f"lsoa11_detail_{lad}.parquet", compression="zstd", index=False)
-    print(f"detail: {len(d)} LSOAs -> {out / f'lsoa11_detail_{lad}.parquet'}")
+    _martinjc_layer(shared, "statistical/eng/lsoa_by_lad", lad, {"lsoa11cd": "LSOA11CD", "lad17cd": ("=", lad)},
+                    out / f"lsoa11_detail_{lad}.parquet", "detailed LSOAs")
 
 
 def _month_files(shared: Path, force: str) -> dict[str, Path]:
