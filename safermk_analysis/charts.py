@@ -88,7 +88,8 @@ def spc_small_multiples(results: dict, *, ncols: int = 3, title: str = "", ylabe
     use_house_style()
     n = len(results)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows + 0.8), squeeze=False)
+    width, row_h = max(4.2 * ncols, 10.5), (2.9 if ncols > 1 else 3.8)  # one chart: full width, readable
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, row_h * nrows + 0.8), squeeze=False)
     for ax, (name, res) in zip(axes.flat, results.items()):
         _spc_axes(ax, res, f"{name}: {res.latest_signal}" if res.latest_signal != "common cause" else name)
         ax.set_ylabel(ylabel, fontsize=8)
@@ -100,7 +101,7 @@ def spc_small_multiples(results: dict, *, ncols: int = 3, title: str = "", ylabe
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in SIGNAL_COLOURS.items()]
     handles += [plt.Line2D([], [], color="#333333", label="mean"),
                 plt.Line2D([], [], color="#555555", ls="--", label="process limits")]
-    top = 1 - 0.9 / fig.get_figheight()
+    top = 1 - 0.7 / fig.get_figheight()
     if title:
         fig.suptitle(title, x=0.01, y=0.995, ha="left", va="top", fontweight="bold", fontsize=13)
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1 - 0.4 / fig.get_figheight()), ncol=6,
