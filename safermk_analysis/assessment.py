@@ -48,6 +48,49 @@ class Assessment:
     def in_months(self, period: periods.ReportingPeriod) -> np.ndarray:
         return self.records["month"].isin(list(period.months)).to_numpy()
 
+    def period_table(self, records: pd.DataFrame | None = None, period=None, before=None, *, total: bool = True,
+                     allow_partial: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The board's period table with the config's thresholds, and what this edition may show.
+
+        ``records`` default to the police records; ``total`` adds the config's total row (and its
+        secondary suppression in the public edition). Returns ``(table, shown)``.
+        """
+        from . import disclosure, trends
+
+        cfg, th = self.config, self.config.thresholds
+        label = cfg.categories.total if total else None
+        counts = trends.period_counts(self.records if records is None else records, period or self.period,
+                                      before or self.before, total_label=label,
+                                      exclude_from_total=cfg.categories.exclude_from_total,
+                                      allow_partial=cfg.reporting.allow_partial_periods if allow_partial is None
+                                      else allow_partial)
+        table = trends.compare_periods(counts, band_pct=th.change_band_pct, confidence=th.confidence, total_label=label)
+        if not self.public:
+            return table, table
+        if total:
+            return table, disclosure.protect_period_table(table, disclosure.categories_in_total(cfg), self.threshold)
+        return table, disclosure.suppress_table(table, ["before", "after"], threshold=self.threshold,
+                                                derived_columns=disclosure.PERIOD_DERIVED)
+
+    def trend_table(self, records: pd.DataFrame | None = None, *, total: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Monthly series and both long-term trend tests, with the config's confidence. Returns ``(monthly, trend)``."""
+        from . import trends
+
+        cfg = self.config
+        monthly = trends.monthly_series(self.records if records is None else records,
+                                        total_label=cfg.categories.total if total else None,
+                                        exclude_from_total=cfg.categories.exclude_from_total)
+        return monthly, trends.trend_table(monthly, self.population["residents"], confidence=cfg.thresholds.confidence)
+
+    def partner_records(self, asb_only: bool = False) -> dict[str, pd.DataFrame]:
+        """Every configured partner file (or only those marked ``asb: true``), loaded for the area."""
+        from .partners import load_partner_csv
+
+        return {ps.name: load_partner_csv(ps.file, name=ps.name, columns=ps.columns, area=self.config.area.lad_codes,
+                                          geography_dir=self.config.data.geography, date_format=ps.date_format,
+                                          dayfirst=ps.dayfirst)
+                for ps in self.config.partners if ps.asb or not asb_only}
+
 
 def load_assessment(config_path=None, year=None, audience=None, *, police_uk=None, suppression_threshold=None,
                     seed=None) -> Assessment:
