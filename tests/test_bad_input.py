@@ -90,13 +90,17 @@ def test_non_utf8_bytes_named_with_line(tmp_path):
     assert "On or near Caf\u00e9 Street" in set(df["location"])
 
 
-def test_unparseable_month_names_file_and_line(tmp_path):
-    f = write_police_csv(tmp_path / "x.csv", [_good(1), _good(2, month="Jan-24"), _good(3)])
-    with pytest.raises(InputDataError, match=r"x.csv line 3: Month 'Jan-24' is not in YYYY-MM form.*Excel"):
+@pytest.mark.parametrize("bad_row,message,reason", [
+    (_good(2, month="Jan-24"), r"x.csv line 3: Month 'Jan-24' is not in YYYY-MM form.*Excel", "bad_month"),
+    (_good(2) + ["surplus"], r"x.csv line 3: 13 fields where 12 were expected", "malformed_row"),
+])
+def test_bad_row_raises_with_file_and_line_or_is_dropped_and_counted(tmp_path, bad_row, message, reason):
+    f = write_police_csv(tmp_path / "x.csv", [_good(1), bad_row, _good(3)])
+    with pytest.raises(InputDataError, match=message):
         load_police_uk(f, cache=False)
     df = load_police_uk(f, area="E06000042", bad_rows="drop", cache=False)
     q = df.attrs["quality"]
-    assert len(df) == 2 and q.drops["bad_month"] == 1 and q.rows_read == 3
+    assert len(df) == 2 and q.drops[reason] == 1 and q.rows_read == 3
 
 
 def test_coordinates_outside_uk(tmp_path):
@@ -111,15 +115,6 @@ def test_text_in_coordinates(tmp_path):
     f = write_police_csv(tmp_path / "x.csv", [_good(1), _good(2, lon="west-ish")])
     with pytest.raises(InputDataError, match=r"x.csv line 3: Longitude 'west-ish' is not a number"):
         load_police_uk(f, cache=False)
-
-
-def test_row_with_wrong_number_of_fields(tmp_path):
-    f = write_police_csv(tmp_path / "x.csv", [_good(1), _good(2) + ["surplus"], _good(3)])
-    with pytest.raises(InputDataError, match=r"x.csv line 3: 13 fields where 12 were expected"):
-        load_police_uk(f, cache=False)
-    df = load_police_uk(f, area="E06000042", bad_rows="drop", cache=False)
-    q = df.attrs["quality"]
-    assert len(df) == 2 and q.drops["malformed_row"] == 1 and q.rows_read == 3
 
 
 def test_bad_months_argument(tmp_path):
