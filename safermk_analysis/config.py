@@ -5,12 +5,12 @@ config works from any working directory (JupyterLab, papermill, the command line
 """
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
 import yaml
-from typing import Annotated
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator,
                       model_validator)
@@ -118,16 +118,23 @@ class Thresholds(_Strict):
     change_band_pct: float = Field(default=10.0, gt=0, description="±% band for 'increase'/'reduction'.")
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0, description="Confidence level of tests and intervals.")
     suppression_threshold: int = Field(default=4, ge=0, description="Public edition: counts 1..N suppressed.")
+    note_max_age_months: int = Field(default=24, ge=1, description="Partners' notes older than this (before the "
+                                     "end of the assessment year) are flagged for refreshing.")
 
 
 class Measure(_Strict):
     """A quantitative measure tracking a priority: a reporting category, a partner category, or a
-    measure with no data source yet (``unavailable``: why), shown as such rather than dropped."""
+    measure with no data source yet (``unavailable``: what it is and where its data would come
+    from), shown as "no data source configured" rather than dropped.
+
+    ``direction``: which way is better. ``no_direction`` is for police-generated counts (drugs,
+    weapons possession) where more records can mean more proactive policing rather than more harm.
+    """
 
     category: str | None = None
     partner: str | None = Field(default=None, description="Name of a partner source; category is then its category.")
-    direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
-    unavailable: str | None = Field(default=None, description="e.g. 'needs probation data'.")
+    direction: Literal["lower_is_better", "higher_is_better", "no_direction"] = "lower_is_better"
+    unavailable: str | None = Field(default=None, description="e.g. 'proven re-offending rate: needs MoJ data'.")
 
     @model_validator(mode="after")
     def _one(self) -> "Measure":
@@ -136,13 +143,50 @@ class Measure(_Strict):
         return self
 
 
+_NOTE_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+class Note(_Strict):
+    """A qualitative note from partners: what they report, who said it (or which document), and when.
+
+    ``date`` is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; the report flags notes older than
+    ``thresholds.note_max_age_months`` before the end of the assessment year, and undated ones, so
+    that the board sees how current the partners' view is. A plain string in the YAML is a note
+    with no source or date.
+    """
+
+    text: Annotated[str, StringConstraints(min_length=3, strip_whitespace=True)]
+    source: str | None = Field(default=None, description="Who reported it, or the document it comes from.")
+    date: Annotated[str, StringConstraints(pattern=_NOTE_DATE)] | None = None
+    url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return {"text": v}
+        if isinstance(v, dict) and isinstance(v.get("date"), (int, _dt.date)):
+            v = {**v, "date": str(v["date"])}  # YAML reads 2025 as int and 2025-01-31 as a date
+        return v
+
+    def end(self) -> _dt.date | None:
+        """The last day the note's date can mean (2024 -> 2024-12-31), or None when undated."""
+        if self.date is None:
+            return None
+        parts = [int(x) for x in self.date.split("-")]
+        if len(parts) == 3:
+            return _dt.date(*parts)
+        y, m = parts[0], (parts[1] if len(parts) == 2 else 12)
+        return _dt.date(y + (m == 12), m % 12 + 1, 1) - _dt.timedelta(days=1)
+
+
 class Priority(_Strict):
     """A partnership priority: at least one quantitative measure and at least one qualitative note
     from partners (the partnership's own rule)."""
 
     name: str
     measures: list[Measure] = Field(min_length=1)
-    notes: list[Annotated[str, StringConstraints(min_length=3)]] = Field(min_length=1)
+    notes: list[Note] = Field(min_length=1)
 
 
 class Place(_Strict):
@@ -224,6 +268,10 @@ class Config(_Strict):
     def _priority_measures_known(self) -> "Config":
         known = set(self.categories.map) | {self.categories.total}
         sources = {ps.name for ps in self.partners}
+        names = [p.name for p in self.priorities]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"priority name(s) given twice: {twice}; give each priority one entry with all its measures")
         for p in self.priorities:
             for m in p.measures:
                 if m.unavailable is not None:
@@ -279,6 +327,13 @@ def _format_validation(err: ValidationError, where: str) -> str:
                 msg += " (each priority needs at least one qualitative note from partners)"
             elif loc.endswith(".measures"):
                 msg += " (each priority needs at least one quantitative measure)"
+        elif e["type"] == "too_short" and loc.endswith(".notes"):
+            msg = "no note given: each priority needs at least one qualitative note from partners"
+        elif e["type"] == "too_short" and loc.endswith(".measures"):
+            msg = ("no measure given: each priority needs at least one quantitative measure (a category, or "
+                   "'unavailable: <what and where its data would come from>')")
+        elif e["type"] == "string_pattern_mismatch" and loc.endswith(".date"):
+            msg = "write a note's date as YYYY, YYYY-MM or YYYY-MM-DD"
         got = e.get("input")
         got_s = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
         lines.append(f"  - {loc}: {msg}{got_s}")

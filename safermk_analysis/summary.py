@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 FOLDER = "findings"
 
 
@@ -61,12 +63,51 @@ def executive_summary(findings: dict[str, list[str]], order: list[str], *, per_s
     return "\n\n".join(parts)
 
 
-def recommendations(config, matrix=None, *, top: int = 3) -> list[str]:
-    """A scaffold for the board's recommendations: the configured priorities, then candidates from the matrix."""
+def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *, top: int = 3) -> list[str]:
+    """A scaffold for the board's recommendations: each configured priority with what its measures
+    say (``measures``: :func:`priorities.measure_table`), the data it still lacks, then candidates
+    from the prioritisation matrix."""
+    from .priorities import NO_SOURCE
+
     out = []
     for p in config.priorities:
-        out.append(f"Keep '{p.name}' as a priority, tracked by "
-                   + ", ".join(m.category or f"(no data source: {m.unavailable})" for m in p.measures) + ".")
+        rows = measures[measures["priority"] == p.name] if measures is not None else None
+        if rows is None or rows.empty:
+            out.append(f"Keep '{p.name}' as a priority, tracked by "
+                       + ", ".join(m.category or f"(no data source: {m.unavailable})" for m in p.measures) + ".")
+            continue
+        reading = rows["reading"].astype(str)
+        long = rows["long_term_reading"].astype(str) if "long_term_reading" in rows else pd.Series("", index=rows.index)
+        worse = rows.loc[reading.eq("worsening"), "measure"].tolist()
+        better = rows.loc[reading.eq("improving"), "measure"].tolist()
+        moved = rows.loc[reading.str.endswith("(no better or worse direction is set for this measure)"),
+                         ["measure", "verdict"]]
+        worse_long = rows.loc[long.eq("worsening") & ~reading.eq("worsening"), "measure"].tolist()
+        better_long = rows.loc[long.eq("improving") & ~reading.eq("improving") & ~reading.eq("worsening"),
+                               "measure"].tolist()
+        missing = rows.loc[reading.eq(NO_SOURCE), "measure"].tolist()
+        if len(missing) == len(rows):
+            text = (f"'{p.name}': no measure has a data source yet, so this assessment cannot say whether it is "
+                    f"improving; obtain {_join(_what(missing))}.")
+        else:
+            said = []
+            if worse:
+                said.append(f"worse than the year before on {_join(worse)}: review the actions")
+            if worse_long:
+                said.append(f"worsening over the longer term (significant trend) on {_join(worse_long)}: review the actions")
+            if better:
+                said.append(f"better than the year before on {_join(better)}")
+            if better_long:
+                said.append(f"improving over the longer term (significant trend) on {_join(better_long)}")
+            if len(moved):
+                said.append("; ".join(f"a {v} in {m} (no better or worse direction is set: read it with partners)"
+                                      for m, v in moved.itertuples(index=False)))
+            if not said:
+                said.append("no significant change in its measures")
+            text = f"'{p.name}': " + "; ".join(said) + "."
+            if missing:
+                text += f" Still without data: {_join(_what(missing))}."
+        out.append(text)
     if matrix is not None and len(matrix):
         names = matrix.sort_values("rank")["category"].head(top).tolist()
         out.append("Consider for priority status, as the highest-scoring categories in the prioritisation matrix: "
@@ -75,3 +116,13 @@ def recommendations(config, matrix=None, *, top: int = 3) -> list[str]:
         out.append("Set the partnership's priorities in the configuration (each with at least one measure and one "
                    "qualitative note from partners) so that next year's assessment reports against them.")
     return out
+
+
+def _what(unavailable: list[str]) -> list[str]:
+    """'proven re-offending rate: MoJ statistics' -> 'proven re-offending rate'."""
+    return [u.split(":")[0].strip() for u in unavailable]
+
+
+def _join(items: list[str]) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -181,3 +181,13 @@ def concentration_table(conc: dict, stab: dict | None = None) -> pd.DataFrame:
              f"{stab['top_places_retained']} of {stab['top_places']}"),
         ]
     return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def priority_measures(measures: pd.DataFrame, priority: str, *, before_label: str = "before",
+                      after_label: str = "after"):
+    """One priority's rows of :func:`priorities.measure_table`, with column names for the board."""
+    rows = measures[measures["priority"] == priority].drop(columns="priority")
+    rows = rows.rename(columns={"before": before_label, "after": after_label, "pct_change": "% change",
+                                "verdict": "test (year on year)", "reading": "year on year",
+                                "long_term": "long-term trend", "long_term_reading": "long term"})
+    return for_people(rows.fillna({"source": "none"}))

@@ -46,11 +46,17 @@ def test_full_report_on_bundled_data(bundled_report):
     assert (out / "04_hotspots.html").stat().st_size < 10 * 1024 * 1024
     ctx = (out / "05_context_priorities.html").read_text(encoding="utf-8")
     for text in ("Is crime rising faster than the population?", "ecological fallacy", "national IMD 2019 decile",
-                 "Prioritisation matrix", "No partner data is configured"):
+                 "Prioritisation matrix", "No partner data is configured",
+                 # the Milton Keynes priorities: measures, hot spots, partners' notes with source and age
+                 "Tackling domestic abuse", "Road safety", "no data source configured", "What partners say",
+                 "grid cells are hot spots of Violence and sexual offences", "Dated 2011, more than 24 months",
+                 "Priority hot spots"):
         assert text in ctx, text
+    assert ctx.count("data:image/png;base64") >= 4  # decile chart and three priority hot spot maps
     asb = (out / "03_asb.html").read_text(encoding="utf-8")
     assert "ASB: 2,347 in 2023/24, 2,701 in 2024/25" in asb and "No partner ASB data is configured" in asb
     summary_html = (out / "06_summary.html").read_text(encoding="utf-8")
+    assert "'Tackling domestic abuse': no measure has a data source yet" in summary_html
     for text in ("Executive summary", "Crime overview and trends", "Anti-social behaviour", "Recommendations to discuss",
                  "Methods and data annex", "Random seed"):
         assert text in summary_html, text
