@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import geography, ingest, periods
 from .config import Config, load_config
+from .errors import EmptySelectionError
 
 
 @dataclass
@@ -72,14 +73,21 @@ class Assessment:
         return table, disclosure.suppress_table(table, ["before", "after"], threshold=self.threshold,
                                                 derived_columns=disclosure.PERIOD_DERIVED)
 
-    def trend_table(self, records: pd.DataFrame | None = None, *, total: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Monthly series and both long-term trend tests, with the config's confidence. Returns ``(monthly, trend)``."""
+    def trend_table(self, records: pd.DataFrame | None = None, *, total: bool = True,
+                    through: pd.Period | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Monthly series and both long-term trend tests, with the config's confidence, over the
+        months up to ``through`` (default: the end of the assessment year, so that a re-run of an
+        earlier year never reads later months). Returns ``(monthly, trend)``."""
         from . import trends
 
         cfg = self.config
+        last = self.year.last if through is None else pd.Period(through, freq="M")
         monthly = trends.monthly_series(self.records if records is None else records,
                                         total_label=cfg.categories.total if total else None,
                                         exclude_from_total=cfg.categories.exclude_from_total)
+        monthly = monthly[monthly.index <= last]
+        if monthly.empty:
+            raise EmptySelectionError(f"no month of data up to {last}: nothing to read a trend from.")
         return monthly, trends.trend_table(monthly, self.population["residents"], confidence=cfg.thresholds.confidence)
 
     def partner_records(self, asb_only: bool = False) -> dict[str, pd.DataFrame]:

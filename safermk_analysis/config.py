@@ -129,11 +129,14 @@ class Measure(_Strict):
 
     ``direction``: which way is better. ``no_direction`` is for police-generated counts (drugs,
     weapons possession) where more records can mean more proactive policing rather than more harm.
+    When omitted, a police.uk category takes its ``categories.improvement`` direction (down:
+    lower_is_better, up: higher_is_better, none: no_direction); a partner category lower_is_better.
     """
 
     category: str | None = None
     partner: str | None = Field(default=None, description="Name of a partner source; category is then its category.")
-    direction: Literal["lower_is_better", "higher_is_better", "no_direction"] = "lower_is_better"
+    direction: Literal["lower_is_better", "higher_is_better", "no_direction"] | None = Field(
+        default=None, description="Default: the category's categories.improvement (police.uk), else lower_is_better.")
     unavailable: str | None = Field(default=None, description="e.g. 'proven re-offending rate: needs MoJ data'.")
 
     @model_validator(mode="after")
@@ -168,6 +171,27 @@ class Note(_Strict):
         if isinstance(v, dict) and isinstance(v.get("date"), (int, _dt.date)):
             v = {**v, "date": str(v["date"])}  # YAML reads 2025 as int and 2025-01-31 as a date
         return v
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = [int(x) for x in v.split("-")]
+        try:
+            _dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        except ValueError:
+            raise ValueError(f"'{v}' is not a real date") from None
+        if parts[0] < 1900:
+            raise ValueError(f"'{v}' is not a plausible year for a partner's note")
+        return v
+
+    def start(self) -> _dt.date | None:
+        """The first day the note's date can mean (2024 -> 2024-01-01), or None when undated."""
+        if self.date is None:
+            return None
+        parts = [int(x) for x in self.date.split("-")] + [1, 1]
+        return _dt.date(*parts[:3])
 
     def end(self) -> _dt.date | None:
         """The last day the note's date can mean (2024 -> 2024-12-31), or None when undated."""
@@ -283,6 +307,9 @@ class Config(_Strict):
                 elif m.category not in known:
                     raise ValueError(f"priority '{p.name}' measures unknown category '{m.category}'; "
                                      f"reporting categories are {sorted(known)}")
+                if m.direction is None:  # the category's own improvement direction (police.uk)
+                    d = "down" if m.partner is not None else self.categories.improvement.get(m.category, "down")
+                    m.direction = {"down": "lower_is_better", "up": "higher_is_better", "none": "no_direction"}[d]
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -332,8 +359,9 @@ def _format_validation(err: ValidationError, where: str) -> str:
         elif e["type"] == "too_short" and loc.endswith(".measures"):
             msg = ("no measure given: each priority needs at least one quantitative measure (a category, or "
                    "'unavailable: <what and where its data would come from>')")
-        elif e["type"] == "string_pattern_mismatch" and loc.endswith(".date"):
-            msg = "write a note's date as YYYY, YYYY-MM or YYYY-MM-DD"
+        elif loc.endswith(".date") and ".notes." in loc:
+            msg = ("write a note's date as YYYY, YYYY-MM or YYYY-MM-DD"
+                   + (f" ({msg.split(', ', 1)[-1]})" if e["type"] == "value_error" else ""))
         got = e.get("input")
         got_s = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
         lines.append(f"  - {loc}: {msg}{got_s}")
@@ -381,6 +409,9 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader)
     except yaml.YAMLError as err:
         raise ConfigError(f"Config file {path} is not valid YAML: {err}") from None
+    except ValueError as err:  # e.g. an unquoted date that does not exist: date: 2024-02-30
+        raise ConfigError(f"Config file {path} has a value YAML cannot read ({err}); a date must be a real "
+                          "date, written YYYY-MM-DD (or put it in quotes).") from None
     except UnicodeDecodeError:
         raise ConfigError(f"Config file {path} is not UTF-8 text; save it as UTF-8.") from None
     if not isinstance(raw, dict):

@@ -20,52 +20,78 @@ NO_SOURCE = "no data source configured"
 
 def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame | None = None,
                   partner_tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """One row per priority measure: counts, % change, the statistical verdict read against the
-    measure's improvement direction, the long-term trend, or 'no data source configured'."""
-    rows = []
-    by_cat = period_table.set_index("category")
+    """One row per priority measure: counts, % change, the partnership's ±% rule, the statistical
+    verdict and its reading against the measure's direction, the long-term trend and its reading,
+    or 'no data source configured'.
+
+    ``period_table`` (and each of ``partner_tables``) is what this edition may show: cells hidden
+    by disclosure control (its ``attrs["suppressed"]``) stay hidden here, marked in
+    ``attrs["suppressed"]`` so that :func:`tables.for_people` shows them as '*'.
+    """
+    rows, hidden = [], []
     trend = trend_table.set_index("category") if trend_table is not None else None
+    threshold = period_table.attrs.get("suppression_threshold")
+
+    def indexed(t):
+        mask = t.attrs.get("suppressed")
+        return t.set_index("category"), (mask.set_axis(t["category"].to_numpy()) if mask is not None else None)
+
+    tables = {None: indexed(period_table)}
+    for name, t in (partner_tables or {}).items():
+        tables[name] = indexed(t)
+        threshold = threshold if threshold is not None else t.attrs.get("suppression_threshold")
     for p in config.priorities:
         for m in p.measures:
-            base = {"priority": p.name, "measure": m.category or m.unavailable, "source": "police.uk"}
+            base = {"priority": p.name, "measure": m.category or m.unavailable,
+                    "source": m.partner or ("none" if m.unavailable is not None else "police.uk")}
+            hid = {"before": False, "after": False, "pct_change": False}
             if m.unavailable is not None:
-                rows.append({**base, "source": "none", "reading": NO_SOURCE})
-                continue
-            table = by_cat
-            if m.partner is not None:
-                base["source"] = m.partner
-                pt = (partner_tables or {}).get(m.partner)
-                table = pt.set_index("category") if pt is not None else None
-            if table is None or m.category not in table.index:
+                rows.append({**base, "reading": NO_SOURCE})
+            elif m.partner is not None and m.partner not in tables:
+                rows.append({**base, "reading": "partner data not loaded"})
+            elif m.category not in tables[m.partner][0].index:
                 rows.append({**base, "reading": "no data for this category in the period"})
-                continue
-            r = table.loc[m.category]
-            verdict = r["statistical_verdict"]
-            if pd.isna(verdict) or pd.isna(r["after"]):
-                rows.append({**base, "reading": "suppressed in this edition (small numbers)"})
-                continue
-            verdict = str(verdict).lower()
-            good = {SIG_UP: m.direction == "higher_is_better", SIG_DOWN: m.direction == "lower_is_better"}
-            if m.direction == "no_direction" and verdict in good:
-                reading = f"{verdict} (no better or worse direction is set for this measure)"
             else:
-                reading = ("improving" if good.get(verdict) else "worsening" if verdict in good else
-                           "stable" if verdict == STABLE else "no significant change" if verdict == NO_CHANGE else
-                           str(verdict))
-            long_term, long_reading = "", ""
-            if trend is not None and m.partner is None and m.category in trend.index:
-                t = trend.loc[m.category]
-                long_term = (f"{t['annual_pct_change']:+.1f}% a year" + (" (significant)" if t["nb_significant"] else ""))
-                long_reading = _long_term_reading(t["annual_pct_change"], bool(t["nb_significant"]), m.direction)
-            rows.append({**base, "before": r["before"], "after": r["after"], "pct_change": r["pct_change"],
-                         "verdict": verdict, "reading": reading, "long_term": long_term,
-                         "long_term_reading": long_reading})
-    cols = ["priority", "measure", "source", "before", "after", "pct_change", "verdict", "reading", "long_term",
-            "long_term_reading"]
+                table, mask = tables[m.partner]
+                r = table.loc[m.category]
+                if mask is not None and m.category in mask.index:
+                    hid = {c: bool(mask.loc[m.category, c]) if c in mask.columns else False for c in hid}
+                verdict = r["statistical_verdict"]
+                row = {**base, "before": r["before"], "after": r["after"], "pct_change": r["pct_change"],
+                       "rule": r.get("threshold_verdict"), "verdict": verdict}
+                if pd.isna(verdict):
+                    row["reading"] = "suppressed in this edition"
+                else:
+                    row["verdict"] = verdict = str(verdict).lower()
+                    row["reading"] = _reading(verdict, m.direction)
+                if trend is not None and m.partner is None and m.category in trend.index:
+                    t = trend.loc[m.category]
+                    pct, sig = t["annual_pct_change"], t["nb_significant"]
+                    sig = bool(sig) if not pd.isna(sig) else False
+                    row["long_term"] = ("not estimated" if pd.isna(pct)
+                                        else f"{pct:+.1f}% a year" + (" (significant)" if sig else ""))
+                    row["long_term_reading"] = "" if pd.isna(pct) else _long_term_reading(pct, sig, m.direction)
+                rows.append(row)
+            hidden.append(hid)
+    cols = ["priority", "measure", "source", "before", "after", "pct_change", "rule", "verdict", "reading",
+            "long_term", "long_term_reading"]
     out = pd.DataFrame(rows).reindex(columns=cols)
     for c in ("before", "after"):
         out[c] = pd.to_numeric(out[c]).round().astype("Int64")
+    mask = pd.DataFrame(hidden, index=out.index, columns=["before", "after", "pct_change"])
+    if mask.to_numpy().any():
+        out.attrs["suppressed"] = mask
+        out.attrs["suppression_threshold"] = threshold
     return out
+
+
+def _reading(verdict: str, direction: str) -> str:
+    """A year-on-year statistical verdict read against the measure's direction."""
+    good = {SIG_UP: direction == "higher_is_better", SIG_DOWN: direction == "lower_is_better"}
+    if direction == "no_direction" and verdict in good:
+        return f"{verdict} (no better or worse direction is set for this measure)"
+    return ("improving" if good.get(verdict) else "worsening" if verdict in good else
+            "stable" if verdict == STABLE else "no significant change" if verdict == NO_CHANGE else verdict)
 
 
 def _long_term_reading(pct: float, significant: bool, direction: str) -> str:
@@ -129,72 +155,98 @@ def matrix(period_table: pd.DataFrame, trend_table: pd.DataFrame | None, gini: d
 
 
 # ----------------------------------------------------------------------------- qualitative notes
-def note_status(note, period_end: _dt.date, max_age_months: int = 24) -> str:
-    """'current', 'old' (dated more than ``max_age_months`` before ``period_end``) or 'undated'."""
+def note_status(note, period_end: _dt.date, max_age_months: int = 24, today: _dt.date | None = None) -> str:
+    """'current', 'old' (dated more than ``max_age_months`` before ``period_end``), 'undated', or
+    'future' (dated after ``today``: a typing error)."""
     end = note.end()
     if end is None:
         return "undated"
+    if note.start() > (today or _dt.date.today()):
+        return "future"
     cutoff = (pd.Timestamp(period_end) - pd.DateOffset(months=max_age_months)).date()
     return "old" if end < cutoff else "current"
 
 
-def notes_markdown(priority, period_end: _dt.date, max_age_months: int = 24) -> str:
+def notes_markdown(priority, period_end: _dt.date, max_age_months: int = 24, today: _dt.date | None = None) -> str:
     """The priority's qualitative notes as a Markdown list, each with its source and date, and a
-    flag on notes that are undated or older than ``max_age_months`` before the end of the period."""
+    flag on notes that are undated, dated in the future, or older than ``max_age_months`` before
+    the end of the period."""
     lines = []
     for n in priority.notes:
         src = ", ".join(x for x in [n.source, n.date] if x)
         if n.url:
             src = f"[{src or 'source'}]({n.url})"
-        status = note_status(n, period_end, max_age_months)
+        status = note_status(n, period_end, max_age_months, today)
         flag = {"old": f" **Dated {n.date}, more than {max_age_months} months before the end of the assessment "
                        "year: partners to confirm or replace it.**",
-                "undated": " **Undated: partners to confirm it is current.**", "current": ""}[status]
+                "undated": " **Undated: partners to confirm it is current.**",
+                "future": f" **Dated {n.date}, which is in the future: check the date.**", "current": ""}[status]
         lines.append(f"- {n.text}" + (f" ({src})" if src else " (source not stated)") + flag)
     return "\n".join(lines)
 
 
-def notes_table(config, period_end: _dt.date) -> pd.DataFrame:
+def notes_table(config, period_end: _dt.date, today: _dt.date | None = None) -> pd.DataFrame:
     """Every priority's notes with source, date and status, one row per note (for the annex)."""
     age = config.thresholds.note_max_age_months
     return pd.DataFrame([{"priority": p.name, "note": n.text, "source": n.source or "not stated",
-                          "date": n.date or "undated", "status": note_status(n, period_end, age)}
+                          "date": n.date or "undated", "status": note_status(n, period_end, age, today)}
                          for p in config.priorities for n in p.notes],
                         columns=["priority", "note", "source", "date", "status"])
 
 
+def notes_summary(config, period_end: _dt.date, today: _dt.date | None = None) -> str | None:
+    """One sentence on how current the partners' notes are, or None without priorities."""
+    t = notes_table(config, period_end, today)
+    if t.empty:
+        return None
+    n = t["status"].value_counts()
+    stale = [f"{n[s]} {w}" for s, w in (("old", f"older than {config.thresholds.note_max_age_months} months"),
+                                         ("undated", "undated"), ("future", "dated in the future")) if n.get(s)]
+    if not stale:
+        return ("The partners' qualitative note on the priorities is current." if len(t) == 1 else
+                f"All {len(t)} of the partners' qualitative notes on the priorities are current.")
+    return (f"Of the partners' {len(t)} qualitative notes on the priorities, " + _join(stale)
+            + ": partners to confirm or replace them.")
+
+
 # ----------------------------------------------------------------------------- hot spots by priority
+def _month_strings(month: pd.Series) -> pd.Series:
+    """'YYYY-MM' for a column of monthly Periods, timestamps or strings."""
+    if pd.api.types.is_datetime64_any_dtype(month):
+        return month.dt.strftime("%Y-%m")
+    return month.astype(str).str[:7]
+
+
 def priority_records(config, priority, records: pd.DataFrame, months, *,
                      partner_records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """The records of a priority's measures that have data, in ``months`` (Periods or 'YYYY-MM'):
-    columns ``measure, source, month, easting, northing`` (NaN coordinates where none were given)."""
+    """Each record that any of a priority's measures counts, once, in ``months`` (Periods or
+    'YYYY-MM'): columns ``measure`` (its category), ``source``, ``month``, ``easting``, ``northing``
+    (NaN where the source gave no coordinates). A record counted by two measures (the total and
+    one of its categories) appears once. Partner sources not in ``partner_records`` are skipped
+    (see :func:`priority_hotspots`, which says so)."""
     want = {str(m) for m in months}
-    parts = []
+    selections: dict[str | None, np.ndarray] = {}
     for m in priority.measures:
         if m.unavailable is not None:
             continue
-        if m.partner is not None:
-            df = (partner_records or {}).get(m.partner)
-            if df is None:
-                continue
-            sel = df["category"].astype(str).eq(m.category)
-            source = m.partner
+        df = records if m.partner is None else (partner_records or {}).get(m.partner)
+        if df is None:
+            continue
+        if m.partner is None and m.category == config.categories.total:
+            sel = ~df["crime_type"].astype(str).isin(config.categories.exclude_from_total).to_numpy()
         else:
-            df = records
-            if m.category == config.categories.total:
-                sel = ~df["crime_type"].astype(str).isin(config.categories.exclude_from_total)
-            else:
-                sel = df["category"].astype(str).eq(m.category)
-            source = "police.uk"
-        sel = sel & df["month"].astype(str).isin(want)
-        sub = df.loc[sel]
-        parts.append(pd.DataFrame({"measure": m.category, "source": source, "month": sub["month"].astype(str),
+            sel = df["category"].astype(str).eq(m.category).to_numpy()
+        selections[m.partner] = selections.get(m.partner, np.zeros(len(df), dtype=bool)) | sel
+    parts = []
+    for source, sel in selections.items():
+        df = records if source is None else partner_records[source]
+        sub = df.loc[sel & _month_strings(df["month"]).isin(want).to_numpy()]
+        parts.append(pd.DataFrame({"measure": sub["category"].astype(str).to_numpy(),
+                                   "source": source or "police.uk", "month": _month_strings(sub["month"]).to_numpy(),
                                    "easting": sub["easting"].to_numpy(dtype=float),
                                    "northing": sub["northing"].to_numpy(dtype=float)}))
     cols = ["measure", "source", "month", "easting", "northing"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
 @dataclass
@@ -213,31 +265,36 @@ class PriorityHotspots:
 def priority_hotspots(config, priority, records: pd.DataFrame, grid: gpd.GeoDataFrame, period, *,
                       partner_records: dict[str, pd.DataFrame] | None = None, seed: int | None = None,
                       min_records: int = 30, places: gpd.GeoDataFrame | None = None,
-                      name_column: str = "ward_nm") -> PriorityHotspots:
+                      name_column: str = "ward_nm", threshold: int | None = None) -> PriorityHotspots:
     """Getis-Ord Gi* (:func:`hotspots.gistar`, grid weights, FDR) on the records of a priority's
     measures in ``period`` (a :class:`periods.ReportingPeriod`), counted in ``grid``'s cells.
 
-    Measures sharing records (a total and one of its categories) are counted once per record.
-    Fewer than ``min_records`` located records are not tested: a hot spot of a handful of records
-    is not a pattern. The finding names where hot spots lie (``places``' ``name_column``)."""
+    Each record counts once however many measures count it. Fewer than ``min_records`` located
+    records are not tested: a hot spot of a handful of records is not a pattern. The finding
+    names the wards (``places``' ``name_column``) holding hot spot cells. ``threshold``: the
+    public edition's suppression threshold; counts in the finding are then never exact below
+    ``min_records`` (they could undo the tables' suppression) and say 'fewer than N' up to it.
+    """
     from . import hotspots
+    from .disclosure import few
 
-    recs = priority_records(config, priority, records, period.months, partner_records=partner_records)
     measures = [m for m in priority.measures if m.unavailable is None]
     if not measures:
         return PriorityHotspots(priority.name, 0, 0, None, "No data source is configured for any measure "
                                 "of this priority, so there is nothing to map.")
-    police = recs["source"].eq("police.uk")
-    if config.categories.total in set(recs.loc[police, "measure"]):
-        # the total already holds its categories: keep only its rows from police.uk
-        recs = recs[~police | recs["measure"].eq(config.categories.total)]
-    located = recs["easting"].notna() & recs["northing"].notna()
+    missing = sorted({m.partner for m in measures if m.partner is not None and m.partner not in (partner_records or {})})
+    note = (f" Partner data not loaded for {', '.join(missing)}: its measures are not mapped." if missing else "")
+    recs = priority_records(config, priority, records, period.months, partner_records=partner_records)
+    located = (recs["easting"].notna() & recs["northing"].notna()).to_numpy()
     n, k = len(recs), int(located.sum())
-    label = ", ".join(dict.fromkeys(recs["measure"])) or ", ".join(m.category for m in measures)
+    label = _join([m.category for m in measures if m.partner is None or m.partner not in missing]) or "its measures"
+    unlocated = (f" {few(n - k, threshold)} record(s) without coordinates are counted in the measures but not mapped."
+                 if n - k else "")
     if k < min_records:
+        shown = few(k, threshold) if threshold is None or k == 0 else f"fewer than {min_records}"
         return PriorityHotspots(priority.name, n, k, None,
-                                f"{k} located record(s) of {label} in {period.label}: too few (under {min_records}) "
-                                "for a hot spot analysis.")
+                                f"{shown} located record(s) of {label} in {period.label}: too few (under "
+                                f"{min_records}) for a hot spot analysis." + unlocated + note)
     cells = grid[["cell_id", "row", "col", "geometry"]].copy()
     cells.attrs.update(grid.attrs)
     cells["records"] = hotspots.count_in_grid(grid, recs.loc[located, "easting"], recs.loc[located, "northing"])
@@ -245,15 +302,24 @@ def priority_hotspots(config, priority, records: pd.DataFrame, grid: gpd.GeoData
     hot = [c for c in hotspots.CLASS_ORDER if c.startswith("Hot")]
     n_hot = int(res["hotspot_class"].astype(str).isin(hot).sum())
     size = f"{grid.attrs['cell_size']:,.0f} m"
+    together = " (all its measures together)" if len(measures) > 1 else ""
     if n_hot:
         loc = hotspots.where(res, "hotspot_class", hot, places, name_column) if places is not None else ""
-        finding = (f"{n_hot} {size} grid cells are hot spots of {label} in {period.label} (90% confidence or more, "
-                   f"false discovery rate corrected over {len(res):,} cells)" + (f": {loc}." if loc else "."))
+        finding = (f"{n_hot} {size} grid cells are hot spots of {label}{together} in {period.label} (90% confidence "
+                   f"or more, false discovery rate corrected over {len(res):,} cells)"
+                   + (f"; hot spot cells by ward: {loc}." if loc else "."))
     else:
-        finding = (f"No {size} grid cell is a significant hot spot of {label} in {period.label} once all "
+        finding = (f"No {size} grid cell is a significant hot spot of {label}{together} in {period.label} once all "
                    f"{len(res):,} cells are tested together.")
-    unlocated = n - k
-    if unlocated:
-        finding += f" {unlocated:,} record(s) without coordinates are counted in the measures but not mapped."
+    share = recs.loc[located, "measure"].value_counts(normalize=True)
+    if len(share) > 1 and share.iloc[0] >= 0.8:
+        finding += (f" {share.index[0]} makes up {share.iloc[0]:.0%} of these records, so the map mostly shows "
+                    "where it clusters.")
+    finding += unlocated
     choices = {**grid.attrs.get("choices", {}), **res.attrs["choices"]}
-    return PriorityHotspots(priority.name, n, k, res, finding, choices)
+    return PriorityHotspots(priority.name, n, k, res, finding + note, choices)
+
+
+def _join(items) -> str:
+    items = [str(i) for i in dict.fromkeys(items)]
+    return "" if not items else items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -65,8 +65,8 @@ def executive_summary(findings: dict[str, list[str]], order: list[str], *, per_s
 
 def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *, top: int = 3) -> list[str]:
     """A scaffold for the board's recommendations: each configured priority with what its measures
-    say (``measures``: :func:`priorities.measure_table`), the data it still lacks, then candidates
-    from the prioritisation matrix."""
+    say year on year and over the longer term (``measures``: :func:`priorities.measure_table`),
+    the data it still lacks, then the matrix's highest-scoring categories not yet tracked."""
     from .priorities import NO_SOURCE
 
     out = []
@@ -77,41 +77,60 @@ def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *
                        + ", ".join(m.category or f"(no data source: {m.unavailable})" for m in p.measures) + ".")
             continue
         reading = rows["reading"].astype(str)
-        long = rows["long_term_reading"].astype(str) if "long_term_reading" in rows else pd.Series("", index=rows.index)
-        worse = rows.loc[reading.eq("worsening"), "measure"].tolist()
-        better = rows.loc[reading.eq("improving"), "measure"].tolist()
-        moved = rows.loc[reading.str.endswith("(no better or worse direction is set for this measure)"),
-                         ["measure", "verdict"]]
-        worse_long = rows.loc[long.eq("worsening") & ~reading.eq("worsening"), "measure"].tolist()
-        better_long = rows.loc[long.eq("improving") & ~reading.eq("improving") & ~reading.eq("worsening"),
-                               "measure"].tolist()
-        missing = rows.loc[reading.eq(NO_SOURCE), "measure"].tolist()
+        long = (rows["long_term_reading"] if "long_term_reading" in rows else pd.Series(index=rows.index, dtype=object))
+        long = long.astype(object).fillna("").astype(str)
+
+        def names(mask):
+            return rows.loc[mask, "measure"].tolist()
+
+        missing = names(reading.eq(NO_SOURCE))
         if len(missing) == len(rows):
-            text = (f"'{p.name}': no measure has a data source yet, so this assessment cannot say whether it is "
-                    f"improving; obtain {_join(_what(missing))}.")
-        else:
-            said = []
-            if worse:
-                said.append(f"worse than the year before on {_join(worse)}: review the actions")
-            if worse_long:
-                said.append(f"worsening over the longer term (significant trend) on {_join(worse_long)}: review the actions")
-            if better:
-                said.append(f"better than the year before on {_join(better)}")
-            if better_long:
-                said.append(f"improving over the longer term (significant trend) on {_join(better_long)}")
-            if len(moved):
-                said.append("; ".join(f"a {v} in {m} (no better or worse direction is set: read it with partners)"
-                                      for m, v in moved.itertuples(index=False)))
-            if not said:
-                said.append("no significant change in its measures")
+            out.append(f"'{p.name}': no measure has a data source yet, so this assessment cannot say whether it is "
+                       f"improving; obtain {_join(_what(missing))}.")
+            continue
+        said = []
+        clauses = [
+            (reading.eq("worsening"), "worse than the year before on {}: review the actions"),
+            (reading.eq("improving"), "better than the year before on {}"),
+            (reading.eq("stable"), f"stable year on year (within ±{config.thresholds.change_band_pct:g}%) on {{}}"),
+            (reading.eq("no significant change"), "no significant change year on year on {}"),
+            (long.eq("worsening"), "worsening over the longer term (significant trend) on {}: review the actions"),
+            (long.eq("improving"), "improving over the longer term (significant trend) on {}"),
+        ]
+        for mask, text in clauses:
+            if mask.any():
+                said.append(text.format(_join(names(mask))))
+        for m, v in rows.loc[reading.str.endswith("(no better or worse direction is set for this measure)"),
+                             ["measure", "verdict"]].itertuples(index=False):
+            said.append(f"a {v} in {m} year on year (no better or worse direction is set: read it with partners)")
+        for m, v in rows.loc[long.isin(["rising", "falling"]), ["measure", "long_term_reading"]].itertuples(index=False):
+            said.append(f"{m} {v} over the longer term (significant trend; no direction is set: read it with partners)")
+        hidden = names(reading.str.startswith("suppressed"))
+        if said:
             text = f"'{p.name}': " + "; ".join(said) + "."
-            if missing:
-                text += f" Still without data: {_join(_what(missing))}."
+            if hidden:
+                text += f" Figures for {_join(hidden)} are withheld in this edition (disclosure control)."
+        elif hidden:
+            text = f"'{p.name}': figures for {_join(hidden)} are withheld in this edition (disclosure control)."
+        else:
+            text = f"'{p.name}': no reading from its measures in this period."
+        absent = names(reading.isin(["no data for this category in the period", "partner data not loaded"]))
+        if absent:
+            text += f" No data in the period for {_join(absent)}."
+        if missing:
+            text += f" Still without data: {_join(_what(missing))}."
         out.append(text)
     if matrix is not None and len(matrix):
-        names = matrix.sort_values("rank")["category"].head(top).tolist()
-        out.append("Consider for priority status, as the highest-scoring categories in the prioritisation matrix: "
-                   + ", ".join(names) + ".")
+        tracked = {m.category for p in config.priorities for m in p.measures if m.category and m.partner is None}
+        ranked = matrix.sort_values("rank")["category"].tolist()
+        new = [c for c in ranked if c not in tracked][:top]
+        if new:
+            out.append("Consider for priority status, as the highest-scoring categories in the prioritisation matrix "
+                       "that no priority tracks yet: " + ", ".join(new) + ".")
+        lead = [c for c in ranked[:top] if c in tracked]
+        if lead:
+            out.append("Of the matrix's top " + str(top) + ", " + _join(lead) + (" is" if len(lead) == 1 else " are")
+                       + " already tracked by a priority.")
     if not config.priorities:
         out.append("Set the partnership's priorities in the configuration (each with at least one measure and one "
                    "qualitative note from partners) so that next year's assessment reports against them.")

@@ -184,10 +184,18 @@ def concentration_table(conc: dict, stab: dict | None = None) -> pd.DataFrame:
 
 
 def priority_measures(measures: pd.DataFrame, priority: str, *, before_label: str = "before",
-                      after_label: str = "after"):
-    """One priority's rows of :func:`priorities.measure_table`, with column names for the board."""
-    rows = measures[measures["priority"] == priority].drop(columns="priority")
-    rows = rows.rename(columns={"before": before_label, "after": after_label, "pct_change": "% change",
-                                "verdict": "test (year on year)", "reading": "year on year",
-                                "long_term": "long-term trend", "long_term_reading": "long term"})
-    return for_people(rows.fillna({"source": "none"}))
+                      after_label: str = "after", band_pct: float = 10.0):
+    """One priority's rows of :func:`priorities.measure_table`, with column names for the board
+    (cells hidden by disclosure control stay marked '*')."""
+    keep = (measures["priority"] == priority).to_numpy()
+    names = {"before": before_label, "after": after_label, "pct_change": "% change",
+             "rule": f"±{band_pct:g}% rule", "verdict": "statistical test", "reading": "reading (year on year)",
+             "long_term": "long-term trend", "long_term_reading": "reading (long term)"}
+    rows = measures[keep].drop(columns="priority").rename(columns=names)
+    rows["source"] = rows["source"].fillna("none")
+    rows.attrs = {}
+    mask = measures.attrs.get("suppressed")
+    if mask is not None and mask[keep].to_numpy().any():
+        rows.attrs["suppressed"] = mask[keep].rename(columns=names).set_axis(rows.index)
+        rows.attrs["suppression_threshold"] = measures.attrs.get("suppression_threshold")
+    return for_people(rows)

@@ -122,7 +122,8 @@ def test_no_direction_measures_are_not_read_as_better_or_worse():
     assert mt.loc[0, "verdict"] == "significant increase"
     assert mt.loc[0, "reading"].startswith("significant increase (no better or worse direction")
     recs = summary.recommendations(cfg, None, mt)
-    assert "a significant increase in Shoplifting (no better or worse direction is set" in recs[0]
+    assert recs[0] == ("'Drugs': a significant increase in Shoplifting year on year (no better or worse direction is "
+                       "set: read it with partners).")
 
 
 def test_long_term_trend_is_read_against_the_direction():
@@ -237,3 +238,159 @@ def test_priority_hotspots_use_partner_records():
     hs = priorities.priority_hotspots(cfg, cfg.priorities[0], _records(rng, 10, 0), _square(),
                                       periods.financial_year(2024), partner_records={"Council ASB": example})
     assert hs.records == 350 and (hs.result["hotspot_class"].astype(str).str.startswith("Hot")).any()
+
+
+# ----------------------------------------------------------------------------- review findings
+def test_note_dates_must_exist_and_future_dates_are_flagged(tmp_path):
+    for bad in ("2024-13", "2024-00", "2024-02-30", "0000", "2024-99-99"):
+        with pytest.raises(ConfigError, match="YYYY, YYYY-MM or YYYY-MM-DD.*not a real date"):
+            _one([{"text": "Partners say so.", "date": bad}])
+    cfg_file = tmp_path / "c.yaml"
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw.pop("priorities")
+    raw["data"] = {"police_uk": str(DEFAULT_CONFIG.parent / raw["data"]["police_uk"]),
+                   "geography": str(DEFAULT_CONFIG.parent / raw["data"]["geography"])}
+    cfg_file.write_text(yaml.safe_dump(raw) + "priorities:\n  - name: P\n    measures: [{category: Robbery}]\n"
+                        "    notes:\n      - {text: Seen at the workshop, date: 2024-02-30}\n")
+    with pytest.raises(ConfigError, match="a date must be a real date"):
+        load_config(cfg_file)
+    p = _one([{"text": "Typo.", "date": "2052"}, {"text": "This year.", "date": "2026"}])
+    today = dt.date(2026, 11, 22)
+    assert [priorities.note_status(n, dt.date(2025, 3, 31), 24, today) for n in p.notes] == ["future", "current"]
+    assert "which is in the future" in priorities.notes_markdown(p, dt.date(2025, 3, 31), 24, today)
+
+
+def test_measure_direction_defaults_to_the_category_improvement_direction():
+    cfg = load_config(overrides={"priorities": [
+        {"name": "P", "measures": [{"category": "Drugs"}, {"category": "Robbery"},
+                                   {"category": "Drugs", "direction": "lower_is_better"}], "notes": ["a b"]}]})
+    assert [m.direction for m in cfg.priorities[0].measures] == ["no_direction", "lower_is_better", "lower_is_better"]
+    up = load_config(overrides={"categories.improvement": {"Drugs": "up"},
+                                "priorities": [{"name": "P", "measures": [{"category": "Drugs"}], "notes": ["a b"]}]})
+    assert up.priorities[0].measures[0].direction == "higher_is_better"
+
+
+def test_long_term_readings_for_every_direction_reach_the_recommendations():
+    t = _table()  # Shoplifting significant increase, Burglary significant reduction, Robbery no significant change
+    trend = pd.DataFrame({"category": ["Shoplifting", "Burglary", "Robbery"], "annual_pct_change": [-6.0, 4.0, 9.0],
+                          "nb_significant": [True, True, True]})
+    cfg = load_config(overrides={"priorities": [
+        {"name": "A", "measures": [{"category": "Shoplifting"}], "notes": ["a b"]},
+        {"name": "B", "measures": [{"category": "Burglary", "direction": "higher_is_better"}], "notes": ["a b"]},
+        {"name": "C", "measures": [{"category": "Robbery", "direction": "no_direction"}], "notes": ["a b"]}]})
+    mt = priorities.measure_table(cfg, t, trend).set_index("measure")
+    assert mt.loc["Shoplifting", ["reading", "long_term_reading"]].tolist() == ["worsening", "improving"]
+    assert mt.loc["Burglary", ["reading", "long_term_reading"]].tolist() == ["worsening", "improving"]
+    assert mt.loc["Robbery", ["reading", "long_term_reading"]].tolist() == ["no significant change", "rising"]
+    recs = summary.recommendations(cfg, None, priorities.measure_table(cfg, t, trend))
+    assert recs[0] == ("'A': worse than the year before on Shoplifting: review the actions; improving over the longer "
+                       "term (significant trend) on Shoplifting.")
+    assert recs[1] == ("'B': worse than the year before on Burglary: review the actions; improving over the longer "
+                       "term (significant trend) on Burglary.")
+    assert recs[2] == ("'C': no significant change year on year on Robbery; Robbery rising over the longer term "
+                       "(significant trend; no direction is set: read it with partners).")
+    nan = trend.assign(annual_pct_change=np.nan, nb_significant=np.nan)
+    row = priorities.measure_table(cfg, t, nan).set_index("measure").loc["Robbery"]
+    assert row["long_term"] == "not estimated" and row["long_term_reading"] == ""
+
+
+def test_stable_is_not_called_no_significant_change():
+    counts = pd.DataFrame({"category": ["All crime", "Theft"], "before": [50000, 20000], "after": [50100, 20050]})
+    t = trends.compare_periods(counts)
+    assert t.set_index("category").loc["Theft", "statistical_verdict"] == "stable"
+    cfg = load_config(overrides={"priorities": [{"name": "T", "measures": [{"category": "Theft"}], "notes": ["a b"]}]})
+    recs = summary.recommendations(cfg, None, priorities.measure_table(cfg, t))
+    assert recs[0] == "'T': stable year on year (within ±10%) on Theft."
+
+
+def test_suppressed_measures_stay_hidden_and_are_said_to_be_withheld():
+    from safermk_analysis import disclosure, tables
+    counts = pd.DataFrame({"category": ["All crime", "Robbery", "Burglary", "Shoplifting"],
+                           "before": [3806, 3, 1000, 2803], "after": [4214, 2, 900, 3312]})
+    t = trends.compare_periods(counts)
+    shown = disclosure.protect_period_table(t, ["Robbery", "Burglary", "Shoplifting"], 4)
+    cfg = load_config(overrides={"priorities": [
+        {"name": "R", "measures": [{"category": "Robbery"}, {"category": "Burglary"}], "notes": ["a b"]}]})
+    mt = priorities.measure_table(cfg, shown).set_index("measure")
+    assert mt.loc["Robbery", "reading"] == "suppressed in this edition"
+    assert pd.isna(mt.loc["Robbery", "before"]) and pd.isna(mt.loc["Robbery", "after"])
+    mt = priorities.measure_table(cfg, shown)
+    assert mt.attrs["suppressed"].loc[0, ["before", "after"]].tolist() == [True, True]
+    html = tables.priority_measures(mt, "R").to_html()
+    assert "*" in html and "suppressed" in html.lower()  # '*' cells and the footnote
+    recs = summary.recommendations(cfg, None, mt)
+    # the published total forces a second hidden cell (Burglary): neither is read as 'no significant change'
+    assert recs[0] == "'R': figures for Robbery and Burglary are withheld in this edition (disclosure control)."
+
+
+def test_matrix_recommendation_skips_categories_already_tracked():
+    t = _table()
+    m = priorities.matrix(t, None, {"Robbery": 0.6, "Burglary": 0.4, "Shoplifting": 0.8})
+    cfg = load_config(overrides={"priorities": [{"name": "S", "measures": [{"category": "Shoplifting"}],
+                                                 "notes": ["a b"]}]})
+    recs = summary.recommendations(cfg, m, priorities.measure_table(cfg, t), top=2)
+    assert any(r.startswith("Consider for priority status") and "Shoplifting" not in r for r in recs)
+    assert "Of the matrix's top 2, Shoplifting is already tracked by a priority." in recs
+
+
+def test_priority_hotspots_union_of_measures_and_public_counts():
+    rng = np.random.default_rng(6)
+    robbery = _records(rng, 100, 0)
+    asb = _records(rng, 100, 100, category="ASB").assign(crime_type="Anti-social behaviour")
+    recs = pd.concat([robbery, asb], ignore_index=True)
+    year = periods.financial_year(2024)
+    cfg = load_config(overrides={"priorities": [
+        {"name": "Both", "measures": [{"category": "All crime"}, {"category": "ASB"}], "notes": ["a b"]},
+        {"name": "Twice", "measures": [{"category": "Robbery"}, {"category": "Robbery"}], "notes": ["a b"]}]})
+    both = priorities.priority_hotspots(cfg, cfg.priorities[0], recs, _square(), year)
+    assert both.records == 300 and int(both.result["records"].sum()) == 300   # ASB is outside the total: kept
+    assert "All crime and ASB (all its measures together)" in both.finding
+    twice = priorities.priority_hotspots(cfg, cfg.priorities[1], recs, _square(), year)
+    assert twice.records == 100
+    # datetime months are read as months, not silently unmatched
+    dated = recs.assign(month=recs["month"].dt.to_timestamp())
+    assert priorities.priority_hotspots(cfg, cfg.priorities[1], dated, _square(), year).records == 100
+    few = _records(rng, 12, 0).copy()
+    few.loc[0:1, ["easting", "northing"]] = np.nan
+    restricted = priorities.priority_hotspots(cfg, cfg.priorities[1], few, _square(), year)
+    assert restricted.finding.startswith("10 located record(s)") and "2 record(s) without" in restricted.finding
+    public = priorities.priority_hotspots(cfg, cfg.priorities[1], few, _square(), year, threshold=4)
+    assert public.finding.startswith("fewer than 30 located record(s)")
+    assert "fewer than 5 record(s) without coordinates" in public.finding and " 2 record" not in public.finding
+
+
+def test_priority_hotspots_say_when_partner_data_is_not_loaded():
+    rng = np.random.default_rng(7)
+    cfg = load_config(overrides={
+        "partners": [{"name": "Council ASB", "file": "x.csv", "columns": {"date": "d", "category": "c"}}],
+        "priorities": [{"name": "ASB", "measures": [{"category": "ASB"},
+                                                    {"category": "Fly-tipping", "partner": "Council ASB"}],
+                        "notes": ["a b"]}]})
+    recs = _records(rng, 100, 100, category="ASB")
+    hs = priorities.priority_hotspots(cfg, cfg.priorities[0], recs, _square(), periods.financial_year(2024))
+    assert hs.records == 200 and "Partner data not loaded for Council ASB" in hs.finding
+    mt = priorities.measure_table(cfg, trends.compare_periods(pd.DataFrame(
+        {"category": ["ASB"], "before": [100], "after": [120]})))
+    assert mt.loc[1, "reading"] == "partner data not loaded"
+
+
+def test_trend_table_stops_at_the_end_of_the_assessment_year():
+    from safermk_analysis.assessment import load_assessment
+    a = load_assessment(year=2023)
+    monthly, trend = a.trend_table()
+    assert str(monthly.index.max()) == "2024-03"
+    assert str(a.trend_table(through="2024-09")[0].index.max()) == "2024-09"
+
+
+def test_notes_summary_counts_notes_to_refresh():
+    p = load_config(overrides={"priorities": [
+        {"name": "A", "measures": [{"category": "Robbery"}], "notes": [{"text": "old one", "date": "2011"}, "undated"]},
+        {"name": "B", "measures": [{"category": "Drugs"}], "notes": [{"text": "fresh", "date": "2025-01"}]}]})
+    line = priorities.notes_summary(p, dt.date(2025, 3, 31), today=dt.date(2026, 1, 1))
+    assert line == ("Of the partners' 3 qualitative notes on the priorities, 1 older than 24 months and 1 undated: "
+                    "partners to confirm or replace them.")
+    fresh = load_config(overrides={"priorities": [{"name": "B", "measures": [{"category": "Drugs"}],
+                                                   "notes": [{"text": "fresh", "date": "2025-01"}]}]})
+    assert priorities.notes_summary(fresh, dt.date(2025, 3, 31)) == ("The partners' qualitative note on the priorities "
+                                                                     "is current.")
+    assert priorities.notes_summary(load_config(overrides={"priorities": []}), dt.date(2025, 3, 31)) is None

@@ -52,7 +52,8 @@ def test_full_report_on_bundled_data(bundled_report):
                  "grid cells are hot spots of Violence and sexual offences", "Dated 2011, more than 24 months",
                  "Priority hot spots"):
         assert text in ctx, text
-    assert ctx.count("data:image/png;base64") >= 4  # decile chart and three priority hot spot maps
+    # three priorities have police.uk measures, each with a hot spot map and a finding naming wards
+    assert ctx.count("hot spot cells by ward") == 3 and ctx.count("data:image/png;base64") >= 4
     asb = (out / "03_asb.html").read_text(encoding="utf-8")
     assert "ASB: 2,347 in 2023/24, 2,701 in 2024/25" in asb and "No partner ASB data is configured" in asb
     summary_html = (out / "06_summary.html").read_text(encoding="utf-8")
