@@ -53,3 +53,33 @@ def faster_than_population(trend: dict, pop: dict) -> str:
         verdict = "at a rate that cannot be told apart from population growth"
     return (f"Recorded crime changed by {est:+.1f}% a year ({lo:+.1f}% to {hi:+.1f}%), {verdict} "
             f"({g:+.1f}% a year between 2011 and mid-2015). {pop['note']}.")
+
+
+def rate_by_year(monthly_total: pd.Series, lsoas: pd.DataFrame, *, year_type: str = "financial",
+                 per: int = 1000) -> pd.DataFrame:
+    """Recorded crime per ``per`` residents in every complete year of ``monthly_total`` (a monthly
+    series, NaN for missing months), with the denominator used and its year.
+
+    A year with a month missing is left out (its rate would be too low). The denominator is the
+    latest bundled estimate at or before the year (census 2011 or mid-2015), named in ``denominator``.
+    """
+    from .periods import year_period
+
+    s = monthly_total.dropna()
+    months = pd.PeriodIndex(s.index, freq="M")
+    starts = sorted({(m.year if year_type == "calendar" or m.month >= 4 else m.year - 1) for m in months})
+    p11 = float(lsoas["residents_2011"].sum())
+    p15 = float(lsoas["population_mid2015"].sum()) if lsoas["population_mid2015"].notna().all() else np.nan
+    rows = []
+    for y in starts:
+        period = year_period(y, year_type)
+        want = set(map(str, period.months))
+        have = set(map(str, months))
+        if not want <= have:
+            continue
+        count = float(s[[str(m) in want for m in months]].sum())
+        use15 = not np.isnan(p15) and period.last >= pd.Period("2015-06", freq="M")
+        denom, label = (p15, "mid-2015 estimate") if use15 else (p11, "census 2011")
+        rows.append({"year": period.label, "records": int(count), "residents": int(round(denom)),
+                     "denominator": label, f"per {per:,} residents": count / denom * per})
+    return pd.DataFrame(rows, columns=["year", "records", "residents", "denominator", f"per {per:,} residents"])

@@ -199,3 +199,13 @@ def priority_measures(measures: pd.DataFrame, priority: str, *, before_label: st
         rows.attrs["suppressed"] = mask[keep].rename(columns=names).set_axis(rows.index)
         rows.attrs["suppression_threshold"] = measures.attrs.get("suppression_threshold")
     return for_people(rows)
+
+
+POPULATION_NAMES = {"lsoas": "LSOAs", "residents_2011": "residents (census 2011)",
+                    "households_2011": "households (census 2011)",
+                    "population_mid2015": "residents (mid-2015 estimate)"}
+
+
+def population_table(aggregated: pd.DataFrame, *, caption: str | None = None):
+    """:func:`population.aggregate` output with the denominators' sources in the column names."""
+    return for_people(aggregated.rename(columns=POPULATION_NAMES), caption=caption)

@@ -107,3 +107,17 @@ def test_partner_dates_in_mixed_formats_and_malformed_lsoa_codes(tmp_path):
     q = df.attrs["quality"]
     assert q["rows_kept"] == 3 and q["drops"]["bad_date"] == 0 and q["drops"]["bad_lsoa_code"] == 1
     assert q["drops"]["outside_area"] == 0
+
+
+def test_rate_by_year_uses_complete_years_and_names_the_denominator():
+    months = pd.period_range("2014-04", "2016-06", freq="M")
+    s = pd.Series(10.0, index=months)
+    s[pd.Period("2015-07", freq="M")] = np.nan                       # 2015/16 has a month missing
+    lsoas = pd.DataFrame({"residents_2011": [600.0, 400.0], "population_mid2015": [700.0, 500.0]})
+    t = population.rate_by_year(s, lsoas)
+    assert t["year"].tolist() == ["2014/15"]                         # 2015/16 incomplete, 2016/17 partial
+    assert t.loc[0, "records"] == 120 and t.loc[0, "residents"] == 1000 and t.loc[0, "denominator"] == "census 2011"
+    assert t.loc[0, "per 1,000 residents"] == pytest.approx(120.0)
+    cal = population.rate_by_year(s.fillna(10.0), lsoas, year_type="calendar")
+    assert cal["year"].tolist() == ["2015"] and cal.loc[0, "denominator"] == "mid-2015 estimate"
+    assert cal.loc[0, "per 1,000 residents"] == pytest.approx(120 / 1200 * 1000)
