@@ -88,7 +88,7 @@ VERDICT_STYLE = {
 
 def period_comparison(table: pd.DataFrame, *, before_label: str = "before", after_label: str = "after"):
     """The board's period table: counts, change, % change (two decimals), both verdicts, highlighted."""
-    from .trends import disagreement_note
+    from .trends import disagreement_note, like_for_like_note
 
     from .disclosure import FOOTNOTE, SUPPRESSED
 
@@ -120,8 +120,10 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
 
     sty = t.style.format({before_label: num("{:,.0f}"), after_label: num("{:,.0f}"), "Change": num("{:+,.0f}"),
                           "% change": num("{:+.2f}%")}).hide(axis="index")
-    if hidden.any():
-        sty = sty.set_caption(FOOTNOTE.format(t=table.attrs.get("suppression_threshold", 4)))
+    caption = " ".join(x for x in [like_for_like_note(table), FOOTNOTE.format(t=table.attrs.get(
+        "suppression_threshold", 4)) if hidden.any() else ""] if x)
+    if caption:
+        sty = sty.set_caption(caption)
     sty = sty.map(lambda v: VERDICT_STYLE.get(v, ""), subset=["Statistical verdict"])
     sty = sty.set_properties(subset=["Category", "±% rule", "Statistical verdict", "Note"], **{"text-align": "left"})
     sty = sty.set_properties(subset=[f"Rate ratio ({conf:.0%} CI)"], **{"white-space": "nowrap"})

@@ -133,7 +133,38 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
                                        f"{confidence:.0%} confidence; it does not show that the level stayed the same",
         "band_pct": band_pct, "method": method, "correction_method": correction, "margin_pct": margin,
     }
+    used = counts.attrs.get("months_used")
+    if used:
+        out.attrs["months_used"] = used
+        out.attrs["periods"] = counts.attrs.get("periods", {})
+        if used.get("like_for_like"):
+            out.attrs["choices"]["months_compared"] = like_for_like_note(out)
     return out
+
+
+def like_for_like_note(table: pd.DataFrame) -> str:
+    """'Like-for-like: 8 of the 12 months ...' when months were missing, else ''."""
+    used = table.attrs.get("months_used") or {}
+    if not used.get("like_for_like"):
+        return ""
+    periods = table.attrs.get("periods", {})
+    a, b = used["after"], used["before"]
+    total = periods.get("n_months")
+    return (f"Like-for-like: months are missing, so both periods count only the {len(a)} month(s) with data in both"
+            + (f" (of {total})" if total else "") + f": {_month_list(a)}, against {_month_list(b)}. "
+            "The counts are not whole-period totals.")
+
+
+def _month_list(months: list[str]) -> str:
+    """'2025-01 to 2025-06, 2025-08, 2025-09': runs of consecutive months collapsed."""
+    ps = sorted(pd.Period(m, freq="M") for m in months)
+    runs, start = [], None
+    for i, p in enumerate(ps):
+        start = p if start is None else start
+        if i + 1 == len(ps) or ps[i + 1] != p + 1:
+            runs.append(str(start) if start == p else f"{start} to {p}")
+            start = None
+    return ", ".join(runs)
 
 
 def summary_line(table: pd.DataFrame) -> str:
@@ -160,7 +191,8 @@ def summary_line(table: pd.DataFrame) -> str:
     disagree = fam.loc[fam["verdicts_agree"].eq(False), "category"].tolist()
     if disagree:
         line += f" The two verdicts differ for {', '.join(disagree)}."
-    return line
+    note = like_for_like_note(table)
+    return line + (f" {note}" if note else "")
 
 
 def disagreement_note(row: Mapping) -> str:
@@ -239,7 +271,7 @@ def period_counts(records: pd.DataFrame, period: ReportingPeriod, comparison: Re
                                        "after": [int(in_total_a.sum())]}), out], ignore_index=True)
     out.attrs["months_used"] = {"after": [str(m) for m in months_a], "before": [str(m) for m in months_b],
                                 "like_for_like": bool(miss_a or miss_b)}
-    out.attrs["periods"] = {"after": str(period), "before": str(comparison)}
+    out.attrs["periods"] = {"after": str(period), "before": str(comparison), "n_months": len(period.months)}
     return out
 
 

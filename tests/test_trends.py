@@ -88,6 +88,16 @@ def test_period_counts_complete_and_missing_months():
     c = trends.period_counts(_records(gappy), fy, allow_partial=True)
     assert c.attrs["months_used"]["like_for_like"] and "2023-09" not in c.attrs["months_used"]["before"]
     assert c.set_index("category").loc["A"].tolist() == [33, 33]  # 11 paired months each
+    # the board is told the counts are not whole years: summary line, table caption, method
+    table = trends.compare_periods(c)
+    note = ("Like-for-like: months are missing, so both periods count only the 11 month(s) with data in both "
+            "(of 12): 2024-04 to 2024-08, 2024-10 to 2025-03, against 2023-04 to 2023-08, 2023-10 to 2024-03. "
+            "The counts are not whole-period totals.")
+    assert trends.like_for_like_note(table) == note and trends.summary_line(table).endswith(note)
+    assert note in table.attrs["choices"]["months_compared"]
+    from safermk_analysis import tables
+    assert note in tables.period_comparison(table).to_html()
+    assert trends.like_for_like_note(trends.compare_periods(trends.period_counts(_records(months), fy))) == ""
 
 
 def test_period_counts_fixed_categories_get_zero():
