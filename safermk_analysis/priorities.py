@@ -19,17 +19,20 @@ NO_SOURCE = "no data source configured"
 
 
 def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame | None = None,
-                  partner_tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+                  partner_tables: dict[str, pd.DataFrame] | None = None,
+                  partner_trends: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """One row per priority measure: counts, % change, the partnership's ±% rule, the statistical
     verdict and its reading against the measure's direction, the long-term trend and its reading,
     or 'no data source configured'.
 
+    ``trend_table`` and ``partner_trends`` (by partner name) are :func:`trends.trend_table` results.
     ``period_table`` (and each of ``partner_tables``) is what this edition may show: cells hidden
     by disclosure control (its ``attrs["suppressed"]``) stay hidden here, marked in
     ``attrs["suppressed"]`` so that :func:`tables.for_people` shows them as '*'.
     """
     rows, hidden = [], []
-    trend = trend_table.set_index("category") if trend_table is not None else None
+    trend_by_source = {None: trend_table, **(partner_trends or {})}
+    trend_by_source = {k: v.set_index("category") for k, v in trend_by_source.items() if v is not None}
     threshold = period_table.attrs.get("suppression_threshold")
 
     def indexed(t):
@@ -64,7 +67,8 @@ def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame 
                 else:
                     row["verdict"] = verdict = str(verdict).lower()
                     row["reading"] = _reading(verdict, m.direction)
-                if trend is not None and m.partner is None and m.category in trend.index:
+                trend = trend_by_source.get(m.partner)
+                if trend is not None and m.category in trend.index:
                     t = trend.loc[m.category]
                     pct, sig = t["annual_pct_change"], t["nb_significant"]
                     sig = bool(sig) if not pd.isna(sig) else False

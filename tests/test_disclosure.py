@@ -12,7 +12,7 @@ import yaml
 from safermk_analysis import disclosure, trends
 from safermk_analysis.config import DEFAULT_CONFIG, load_config
 
-from .conftest import row, write_police_csv
+from .conftest import REPO, row, write_police_csv
 
 
 def test_primary_and_secondary_suppression():
@@ -102,6 +102,12 @@ def test_every_section_on_a_small_fixture_public_and_restricted(tmp_path):
     base = load_config()
     raw["data"] = {"police_uk": str(tmp_path / "police"), "geography": str(base.data.geography)}
     raw["reporting"]["year"] = 2024
+    # partner data flows through the partner section and a priority measure (trend, test, hot spots)
+    raw["partners"] = [{"name": "Council ASB", "file": str(REPO / "data" / "partners" / "example_partner_incidents.csv"),
+                        "columns": {"date": "reported_date", "category": "incident_type", "lsoa": "lsoa_code",
+                                    "longitude": "lon", "latitude": "lat"}}]
+    raw["priorities"].append({"name": "Fly-tipping", "notes": ["Example partner note for the test."],
+                              "measures": [{"category": "Fly-tipping", "partner": "Council ASB"}]})
     cfg = tmp_path / "small.yaml"
     cfg.write_text(yaml.safe_dump(raw))
     result = report.run_assessment(cfg, 2024, tmp_path / "out", log=lambda s: None)
@@ -119,6 +125,16 @@ def test_every_section_on_a_small_fixture_public_and_restricted(tmp_path):
     assert robbery[cols[0]] == "*" and robbery[cols[1]] == "*"
     assert "suppressed: 1 to 4 records" in page
     assert re.search(r"Public edition", page) and "RESTRICTED" not in page
+    ctx = (result.out_dir / "05_context_priorities.html").read_text(encoding="utf-8")
+    measures = next(t for t in _parse(ctx) if t and "reading (long term)" in t[0] and
+                    any(r[0] == "Fly-tipping" for r in t[1:]))
+    fly = next(r for r in measures[1:] if r[0] == "Fly-tipping")
+    assert fly[1] == "Council ASB" and "a year" in fly[measures[0].index("long-term trend")]
+    for t in _parse(ctx):  # no count of 1 to 4 in any table of the public context section
+        for r in t[1:]:
+            for cell in r:
+                c = cell.replace(",", "")
+                assert not (c.isdigit() and 1 <= int(c) <= 4 and t[0][r.index(cell)] in ("2023/24", "2024/25")), r
     restricted = report.run_assessment(cfg, 2024, tmp_path / "out", audience="restricted", log=lambda s: None,
                                        notebooks=[("02_crime_trends.ipynb", "Trends")])
     rpage = restricted.sections[0].html.read_text(encoding="utf-8")

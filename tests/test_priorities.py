@@ -394,3 +394,22 @@ def test_notes_summary_counts_notes_to_refresh():
     assert priorities.notes_summary(fresh, dt.date(2025, 3, 31)) == ("The partners' qualitative note on the priorities "
                                                                      "is current.")
     assert priorities.notes_summary(load_config(overrides={"priorities": []}), dt.date(2025, 3, 31)) is None
+
+
+def test_partner_measures_get_their_own_long_term_trend():
+    cfg = load_config(overrides={
+        "partners": [{"name": "Council ASB", "file": "x.csv", "columns": {"date": "d", "category": "c"}}],
+        "priorities": [{"name": "ASB", "measures": [{"category": "Fly-tipping", "partner": "Council ASB"},
+                                                    {"category": "Robbery"}], "notes": ["a b"]}]})
+    partner = trends.compare_periods(pd.DataFrame({"category": ["Fly-tipping"], "before": [100], "after": [160]}),
+                                     total_label=None)
+    police_trend = pd.DataFrame({"category": ["Fly-tipping", "Robbery"], "annual_pct_change": [-20.0, 2.0],
+                                 "nb_significant": [True, False]})
+    partner_trend = pd.DataFrame({"category": ["Fly-tipping"], "annual_pct_change": [12.0], "nb_significant": [True]})
+    mt = priorities.measure_table(cfg, _table(), police_trend, {"Council ASB": partner},
+                                  {"Council ASB": partner_trend}).set_index("measure")
+    # the partner's own trend, not the police.uk table's row of the same name
+    assert mt.loc["Fly-tipping", ["long_term", "long_term_reading"]].tolist() == ["+12.0% a year (significant)",
+                                                                                  "worsening"]
+    assert mt.loc["Fly-tipping", "reading"] == "worsening" and mt.loc["Robbery", "long_term_reading"] == \
+        "no significant trend"
