@@ -77,7 +77,8 @@ class Assessment:
                     through: pd.Period | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Monthly series and both long-term trend tests, with the config's confidence, over the
         months up to ``through`` (default: the end of the assessment year, so that a re-run of an
-        earlier year never reads later months). Returns ``(monthly, trend)``."""
+        earlier year never reads later months), from the start of the latest unbroken run of
+        months (:func:`trends.trend_window`). Returns ``(monthly, trend)``."""
         from . import trends
 
         cfg = self.config
@@ -85,10 +86,17 @@ class Assessment:
         monthly = trends.monthly_series(self.records if records is None else records,
                                         total_label=cfg.categories.total if total else None,
                                         exclude_from_total=cfg.categories.exclude_from_total)
-        monthly = monthly[monthly.index <= last]
+        present = monthly.index[monthly.notna().any(axis=1)]
+        first, window = trends.trend_window(present, last, max_gap=cfg.reporting.trend_max_gap_months,
+                                            start=cfg.reporting.trend_from)
+        monthly = monthly[(monthly.index >= first) & (monthly.index <= last)]
         if monthly.empty:
-            raise EmptySelectionError(f"no month of data up to {last}: nothing to read a trend from.")
-        return monthly, trends.trend_table(monthly, self.population["residents"], confidence=cfg.thresholds.confidence)
+            raise EmptySelectionError(f"no month of data from {first} to {last}: nothing to read a trend from; "
+                                      "check reporting.trend_from.")
+        table = trends.trend_table(monthly, self.population["residents"], confidence=cfg.thresholds.confidence)
+        table.attrs["choices"] = {**window, **table.attrs["choices"]}
+        monthly.attrs["choices"] = dict(window)
+        return monthly, table
 
     def partner_records(self, asb_only: bool = False) -> dict[str, pd.DataFrame]:
         """Every configured partner file (or only those marked ``asb: true``), loaded for the area."""

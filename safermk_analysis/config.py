@@ -60,6 +60,12 @@ class ReportingConfig(_Strict):
     allow_partial_periods: bool = Field(
         default=False,
         description="Compare periods with missing months on like-for-like months only (else an error).")
+    trend_from: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}$",
+        description="First month (YYYY-MM) of long-term trends and SPC charts; default: the start of the latest "
+                    "run of months with no gap longer than trend_max_gap_months.")
+    trend_max_gap_months: int = Field(default=2, ge=0, le=24,
+                                      description="Longest run of missing months a trend series may span.")
 
 
 class CategoriesConfig(_Strict):

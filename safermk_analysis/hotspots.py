@@ -512,14 +512,17 @@ EMERGING_COLOURS = {
 
 
 def where(result: gpd.GeoDataFrame, column: str, values, places: gpd.GeoDataFrame, name_column: str) -> str:
-    """'Campbell Park (14), Woughton (6)': how many flagged areas fall in each named place (by centre)."""
+    """'Campbell Park (14), Woughton (6)': how many flagged areas fall in each named place (by centre),
+    followed by the places' boundary vintage when they carry one ('(2013 boundaries)')."""
     sel = result[result[column].astype(str).isin(list(values))]
     if sel.empty:
         return ""
     pts = gpd.GeoDataFrame(geometry=sel.geometry.representative_point(), crs=sel.crs)
     joined = gpd.sjoin(pts, places[[name_column, "geometry"]], how="left", predicate="within")
     counts = joined[name_column].fillna("outside the named areas").value_counts()
-    return ", ".join(f"{k} ({v})" for k, v in counts.items())
+    text = ", ".join(f"{k} ({v})" for k, v in counts.items())
+    vintage = places["vintage"].dropna().astype(str).unique() if "vintage" in places else []
+    return text + (f" ({vintage[0]} boundaries)" if len(vintage) == 1 else "")
 
 
 def findings(grid_result, lsoa_result, change, conc: dict, emerging, places=None, name_column: str = "ward_nm",
@@ -538,7 +541,8 @@ def findings(grid_result, lsoa_result, change, conc: dict, emerging, places=None
         out.append(f"{h} {cell_label} are crime hot spots at 90% confidence or more" + (f", in {loc}" if loc else "")
                    + (f"; {c} are cold spots." if c else "; none is a cold spot."))
     else:
-        out.append(f"No {cell_label} is a significant hot spot once all {len(grid_result):,} are tested together.")
+        out.append(f"None of the {len(grid_result):,} {cell_label} is a significant hot spot once all are tested "
+                   "together.")
     h, c = hot_cold(lsoa_result)
     out.append(f"At LSOA level, {h} LSOA(s) are hot spots and {c} cold spots after the false discovery rate "
                f"correction over {len(lsoa_result)} LSOAs." if (h or c) else
@@ -558,5 +562,6 @@ def findings(grid_result, lsoa_result, change, conc: dict, emerging, places=None
             out.append("Over time: " + ", ".join(f"{v} {k.lower()}{'s' if v > 1 else ''}" for k, v in ev.items())
                        + f" ({cell_label}).")
         else:
-            out.append(f"No {cell_label} shows an emerging, persistent or fading hot spot pattern over the time slices.")
+            out.append(f"None of the {cell_label} shows an emerging, persistent or fading hot spot pattern over the "
+                       "time slices.")
     return out

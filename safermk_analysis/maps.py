@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+import textwrap
 import warnings
 from importlib import metadata
 
@@ -74,7 +75,7 @@ def _frame(title: str, figsize=(10, 9)):
     fig, ax = plt.subplots(figsize=figsize)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title(title, loc="left")
+    ax.set_title(textwrap.fill(title, 70), loc="left")  # long titles wrap rather than run off the figure
     return fig, ax
 
 
@@ -198,6 +199,7 @@ def interactive_map(layers: list[dict], *, centre_of: gpd.GeoDataFrame, title: s
     m = folium.Map(location=[c.y, c.x], zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
     folium.TileLayer("OpenStreetMap", name="Street map (needs internet)", show=False, overlay=False,
                      control=True).add_to(m)
+    legend: list[tuple[str, list[tuple[str, str]]]] = []
     for layer in layers:
         gdf = layer["gdf"].to_crs(4326)
         col, colours = layer.get("column"), layer.get("colours", {})
@@ -207,15 +209,23 @@ def interactive_map(layers: list[dict], *, centre_of: gpd.GeoDataFrame, title: s
             if x != "geometry" and not pd.api.types.is_numeric_dtype(data[x]):
                 data[x] = data[x].astype(str)
             elif x != "geometry" and pd.api.types.is_float_dtype(data[x]):
-                data[x] = data[x].round(3).astype(object).where(data[x].notna(), "*")  # * = suppressed
+                v = data[x]
+                whole = bool((v.dropna() == v.dropna().round()).all())  # counts made float by suppression
+                text = [("*" if pd.isna(e) else f"{e:,.0f}" if whole else f"{e:,.{3 if x in ('gi_z', 'p_fdr') else 1}f}")
+                        for e in v]
+                data[x] = pd.Series(text, index=data.index, dtype=object)  # * = suppressed
 
         def style(feature, col=col, colours=colours, default=layer.get("default", "#cccccc")):
             v = str(feature["properties"].get(col)) if col else None
             return {"fillColor": colours.get(v, default), "color": "#555555", "weight": 0.4, "fillOpacity": 0.75}
 
         folium.GeoJson(json.loads(data.to_json()), name=layer["name"], style_function=style, show=layer.get("show", True),
-                       tooltip=folium.GeoJsonTooltip(fields=cols, aliases=[a.replace("_", " ") for a in cols])
+                       tooltip=folium.GeoJsonTooltip(fields=cols, aliases=[TOOLTIP_NAMES.get(a, a.replace("_", " "))
+                                                                           for a in cols])
                        if cols else None).add_to(m)
+        if colours:
+            present = set(data[col].astype(str)) if col else set()
+            legend.append((layer["name"], [(k, v) for k, v in colours.items() if k in present]))
     folium.LayerControl(collapsed=False).add_to(m)
     minx, miny, maxx, maxy = centre_of.to_crs(4326).total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]])
@@ -227,7 +237,29 @@ def interactive_map(layers: list[dict], *, centre_of: gpd.GeoDataFrame, title: s
     page = page.replace("<head>", f"<head><style>{css}</style><script>{js}</script>", 1)
     if title:
         page = page.replace("<body>", f'<body><div style="font:600 14px system-ui;padding:4px 8px">{htmllib.escape(title)}</div>', 1)
+    if legend:
+        page = page.replace("</body>", _legend_html(legend) + "</body>", 1)
     return page
+
+
+TOOLTIP_NAMES = {"lsoa11nm": "LSOA", "crimes": "records", "per_1000": "per 1,000 residents", "rate_class": "rate band",
+                 "hotspot_class": "Gi* class", "gi_z": "Gi* z-score", "p_fdr": "p (FDR corrected)",
+                 "before": "year before", "after": "this year", "change_class": "change", "name": "place"}
+
+
+def _legend_html(legend: list[tuple[str, list[tuple[str, str]]]]) -> str:
+    """A fixed box, bottom left, with each layer's colours (the interactive map's key)."""
+    parts = []
+    for name, items in legend:
+        if not items:
+            continue
+        rows = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;background:{c};'
+                       f'border:1px solid #777;margin-right:4px;vertical-align:middle"></span>{htmllib.escape(k)}</div>'
+                       for k, c in items)
+        parts.append(f'<div style="font-weight:600;margin-top:4px">{htmllib.escape(name)}</div>{rows}')
+    return ('<div style="position:fixed;bottom:24px;left:8px;z-index:1000;background:rgba(255,255,255,0.92);'
+            'padding:6px 8px;border:1px solid #999;font:12px system-ui;max-height:45%;overflow:auto">'
+            + "".join(parts) + "</div>")
 
 
 def embed(page: str, height: int = 560) -> str:
@@ -258,6 +290,7 @@ def standard_layers(lsoas: gpd.GeoDataFrame, hotspot_cells: gpd.GeoDataFrame | N
     if hotspot_cells is not None:
         hot = hotspot_cells[hotspot_cells["hotspot_class"].astype(str) != "Not significant"]
         if len(hot):
+            layers[0]["show"] = False  # the rate and hot spot colours are both reds: one at a time to start with
             layers.append({"gdf": hot, "name": "Hot and cold spots (Gi*)", "column": "hotspot_class",
                            "colours": CLASS_COLOURS, "tooltip": ["hotspot_class", count_column, "gi_z", "p_fdr"]})
     if change is not None:

@@ -110,13 +110,16 @@ def _long_term_reading(pct: float, significant: bool, direction: str) -> str:
 
 def matrix(period_table: pd.DataFrame, trend_table: pd.DataFrame | None, gini: dict[str, float], *,
            harm_weights: dict[str, float] | None = None, scores: dict | None = None,
-           residents: float | None = None) -> pd.DataFrame:
+           residents: float | None = None, directions: dict[str, str | None] | None = None) -> pd.DataFrame:
     """Rank categories by a transparent score (weights in ``.attrs['method']``).
 
     Components, each scaled 0-1: volume (count in the period, times the harm weight when given,
-    divided by the largest); change (significant increase 1, no significant change or stable
-    0.5, significant reduction 0, nudged ±0.25 by a significant long-term trend); concentration
-    (Gini over LSOAs); analyst score (mean of the MoRiLE-style scores / 5, when given).
+    divided by the largest); change (a significant change for the worse 1, no significant change
+    or stable 0.5, a significant change for the better 0, moved ±0.25 by a significant long-term
+    trend and kept within 0-1; worse and better by ``directions``, the SPC improvement direction
+    per category: 'down' (default) or 'up', and None for categories where no direction is set,
+    whose change scores 0.5); concentration (Gini over LSOAs); analyst score (mean of the
+    MoRiLE-style scores / 5, when given).
     """
     fam = period_table[period_table["in_family"].astype(bool)].copy()
     harm = harm_weights or {}
@@ -124,12 +127,15 @@ def matrix(period_table: pd.DataFrame, trend_table: pd.DataFrame | None, gini: d
     use_harm = bool(harm) and fam["harm_weight"].notna().any()
     vol = fam["after"].astype(float) * (fam["harm_weight"].fillna(fam["harm_weight"].median()) if use_harm else 1.0)
     fam["volume_score"] = vol / vol.max() if vol.max() > 0 else 0.0
-    change = fam["statistical_verdict"].map({SIG_UP: 1.0, SIG_DOWN: 0.0}).fillna(0.5)
+    dirs = directions or {}
+    worse_sign = np.array([{"down": 1.0, "up": -1.0}.get(dirs.get(c, "down"), 0.0) for c in fam["category"]])
+    verdict_sign = fam["statistical_verdict"].map({SIG_UP: 1.0, SIG_DOWN: -1.0}).fillna(0.0).to_numpy()
+    change = pd.Series(0.5 + 0.5 * verdict_sign * worse_sign, index=fam.index)
     if trend_table is not None:
         t = trend_table.set_index("category")
         nudge = [0.25 * np.sign(t.loc[c, "annual_pct_change"]) if c in t.index and t.loc[c, "nb_significant"] else 0.0
                  for c in fam["category"]]
-        change = (change + np.array(nudge)).clip(0, 1)
+        change = (change + np.array(nudge) * worse_sign).clip(0, 1)
     fam["change_score"] = change.to_numpy()
     fam["concentration_score"] = [gini.get(c, np.nan) for c in fam["category"]]
     sc = scores or {}
@@ -149,10 +155,15 @@ def matrix(period_table: pd.DataFrame, trend_table: pd.DataFrame | None, gini: d
             *(["harm_weight"] if use_harm else []), "volume_score", "change_score", "concentration_score",
             *(["analyst_score"] if "analyst" in weights else []), "score"]
     out = fam[cols].reset_index(drop=True)
+    undirected = [c for c in fam["category"] if c in dirs and dirs[c] is None]
     out.attrs["method"] = ("score = " + " + ".join(f"{w:.2f} × {k}" for k, w in weights.items())
                            + "; volume = count" + (" × harm weight" if use_harm else "") + " / the largest; change = 1 for a "
-                           "significant increase, 0.5 for no significant change or stable, 0 for a significant reduction, "
-                           "±0.25 for a significant long-term trend; concentration = Gini over LSOAs"
+                           "significant change for the worse since the year before, 0.5 for no significant change or "
+                           "stable, 0 for a significant change for the better, then ±0.25 for a significant long-term "
+                           "trend the same way, kept within 0 to 1"
+                           + (f" ({', '.join(undirected)}: no better or worse direction is set, so 0.5)" if undirected
+                              else "")
+                           + "; concentration = Gini over LSOAs"
                            + ("; analyst = mean MoRiLE-style score / 5. " if "analyst" in weights else ". ")
                            + "A ranking to start the partnership's discussion, not a verdict.")
     return out
@@ -264,6 +275,8 @@ class PriorityHotspots:
     result: gpd.GeoDataFrame | None
     finding: str
     choices: dict = field(default_factory=dict)
+    label: str = ""  # the measures mapped, e.g. 'ASB and Criminal damage'
+
 
 
 def priority_hotspots(config, priority, records: pd.DataFrame, grid: gpd.GeoDataFrame, period, *,
@@ -305,23 +318,23 @@ def priority_hotspots(config, priority, records: pd.DataFrame, grid: gpd.GeoData
     res = hotspots.gistar(cells, "records", weights="grid", seed=config.seed if seed is None else seed)
     hot = [c for c in hotspots.CLASS_ORDER if c.startswith("Hot")]
     n_hot = int(res["hotspot_class"].astype(str).isin(hot).sum())
-    size = f"{grid.attrs['cell_size']:,.0f} m"
+    size = f"of {grid.attrs['cell_size']:,.0f} m"
     together = " (all its measures together)" if len(measures) > 1 else ""
     if n_hot:
         loc = hotspots.where(res, "hotspot_class", hot, places, name_column) if places is not None else ""
-        finding = (f"{n_hot} {size} grid cells are hot spots of {label}{together} in {period.label} (90% confidence "
+        finding = (f"{n_hot} grid cells {size} are hot spots of {label}{together} in {period.label} (90% confidence "
                    f"or more, false discovery rate corrected over {len(res):,} cells)"
                    + (f"; hot spot cells by ward: {loc}." if loc else "."))
     else:
-        finding = (f"No {size} grid cell is a significant hot spot of {label}{together} in {period.label} once all "
-                   f"{len(res):,} cells are tested together.")
+        finding = (f"None of the {len(res):,} grid cells {size} is a significant hot spot of {label}{together} in "
+                   f"{period.label} once all are tested together.")
     share = recs.loc[located, "measure"].value_counts(normalize=True)
     if len(share) > 1 and share.iloc[0] >= 0.8:
         finding += (f" {share.index[0]} makes up {share.iloc[0]:.0%} of these records, so the map mostly shows "
                     "where it clusters.")
     finding += unlocated
     choices = {**grid.attrs.get("choices", {}), **res.attrs["choices"]}
-    return PriorityHotspots(priority.name, n, k, res, finding + note, choices)
+    return PriorityHotspots(priority.name, n, k, res, finding + note, choices, label)
 
 
 def _join(items) -> str:

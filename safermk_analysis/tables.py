@@ -65,7 +65,9 @@ def for_people(df: pd.DataFrame, *, percent: list[str] | None = None, caption: s
         fmt[c] = _safe(f)
     na = SUPPRESSED if suppressed_threshold is not None else "–"
     sty = df.style.format(fmt, na_rep=na).hide(axis="index")
-    if threshold is not None and (mask is not None and mask.to_numpy().any() or suppressed_threshold is not None):
+    marked = (mask is not None and mask.to_numpy().any()) or (suppressed_threshold is not None
+                                                               and df.isna().to_numpy().any())
+    if threshold is not None and marked:  # the footnote only where a '*' is shown
         caption = ((caption + " ") if caption else "") + FOOTNOTE.format(t=threshold)
     text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
     if text_cols:
@@ -103,14 +105,15 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
         "Change": table["change"],
         "% change": table["pct_change"],
         "±% rule": table["threshold_verdict"],
-        f"Rate ratio ({conf:.0%} CI)": [SUPPRESSED if h else f"{r:.2f} ({lo:.2f}–{hi:.2f})" if pd.notna(r) else "–"
+        f"Rate ratio ({conf:.0%} CI, this category alone)": [
+            SUPPRESSED if h else f"{r:.2f} ({lo:.2f}–{hi:.2f})" if pd.notna(r) else "–"
                                         for h, r, lo, hi in zip(hidden, table["rate_ratio"], table["ci_low"],
                                                                 table["ci_high"])],
         "p (adjusted)": [SUPPRESSED if h else "–" if pd.isna(p) else
                          ("<0.001" if p < 0.001 else f"{p:.3f}") + ("" if fam else " (total: unadjusted)")
                          for h, p, fam in zip(hidden, table["p_adjusted"], table["in_family"])],
         "Statistical verdict": table["statistical_verdict"].astype(object).where(~hidden, SUPPRESSED),
-        "Note": ["" if h else disagreement_note(r) for h, r in zip(hidden, table.to_dict("records"))],
+        "Note": ["" if h else disagreement_note(r, conf) for h, r in zip(hidden, table.to_dict("records"))],
     })
     t["±% rule"] = t["±% rule"].astype(object).where(~hidden, SUPPRESSED)
 
@@ -126,7 +129,7 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
         sty = sty.set_caption(caption)
     sty = sty.map(lambda v: VERDICT_STYLE.get(v, ""), subset=["Statistical verdict"])
     sty = sty.set_properties(subset=["Category", "±% rule", "Statistical verdict", "Note"], **{"text-align": "left"})
-    sty = sty.set_properties(subset=[f"Rate ratio ({conf:.0%} CI)"], **{"white-space": "nowrap"})
+    sty = sty.set_properties(subset=[f"Rate ratio ({conf:.0%} CI, this category alone)"], **{"white-space": "nowrap"})
     total = table.index[~table["in_family"]]
     if len(total):
         sty = sty.set_properties(subset=pd.IndexSlice[list(total), :], **{"font-weight": "bold"})
@@ -160,7 +163,11 @@ def trend_summary(trend: pd.DataFrame):
     })
     sty = t.style.format({"Sen's slope (per year)": "{:+,.1f}"}, na_rep="–").hide(axis="index")
     sty = sty.set_properties(subset=["Category", "Seasonal Mann-Kendall", "Model trend"], **{"text-align": "left"})
+    window = trend.attrs.get("choices", {}).get("trend_months")
+    if window:
+        sty = sty.set_caption("Months used: " + window + ".")
     return sty.set_table_styles([
+        {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: normal;"},
         {"selector": "th", "props": "text-align: left; background: #f2f2f2; padding: 4px 8px;"},
         {"selector": "td", "props": "padding: 4px 8px;"},
     ])

@@ -122,7 +122,9 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
         "test": f"two-sample Poisson rate test, {METHOD_NAMES[method]} (statsmodels test_poisson_2indep, "
                 f"method='{method}'), two-sided",
         "interval": f"{confidence:.0%} confidence interval for the rate ratio "
-                    + ("(exact conditional, Clopper-Pearson)" if method in ("exact-cond", "cond-midp") else "(score)"),
+                    + ("(exact conditional, Clopper-Pearson)" if method in ("exact-cond", "cond-midp") else "(score)")
+                    + ", for each category on its own: it is not widened for the number of categories, while the "
+                      "verdict is corrected, so an interval just clear of 1 can sit beside 'no significant change'",
         "correction": f"{CORRECTION_NAMES[correction]} over {int(in_family.sum())} categories"
                       + (f"; '{total_label}' is reported but not part of the family" if total_label else "")
                       + "; the equivalence p-values are adjusted the same way, as a second family",
@@ -195,13 +197,17 @@ def summary_line(table: pd.DataFrame) -> str:
     return line + (f" {note}" if note else "")
 
 
-def disagreement_note(row: Mapping) -> str:
+def disagreement_note(row: Mapping, confidence: float = 0.95) -> str:
     """Why the ±% rule and the test disagree for one row, in words (empty when they agree)."""
     if row["verdicts_agree"] is not False and row["verdicts_agree"] != False:  # noqa: E712 (NaN when suppressed)
         return ""
     pct = row["pct_change"]
     pct_s = "new" if pd.isna(pct) else f"{pct:+.2f}%"
     if row["threshold_verdict"] in (INCREASE, REDUCTION):
+        p = row.get("p_value", np.nan)
+        if pd.notna(p) and p < 1 - confidence and row.get("in_family", True):
+            return (f"{pct_s} passes the ±% rule and is significant for this category alone (p {p:.3f}), but not "
+                    f"once every category tested together is allowed for (Holm): {row['statistical_verdict']}.")
         return (f"{pct_s} passes the ±% rule, but with these numbers a change this size can arise by chance "
                 f"({row['statistical_verdict']}).")
     return f"{pct_s} is inside the ±% band, yet the test finds a {row['statistical_verdict']} (large counts)."
@@ -397,6 +403,35 @@ def negative_binomial_trend(series: pd.Series, exposure: float | pd.Series = 1.0
     return {"model": model, "n_months": len(s), "annual_pct_change": float(np.expm1(b) * 100),
             "ci_low": float(np.expm1(lo) * 100), "ci_high": float(np.expm1(hi) * 100), "p_value": p,
             "significant": bool(p < 1 - confidence), "dispersion_alpha": alpha, "converged": converged}
+
+
+def trend_window(months_present, last, *, max_gap: int = 2, start=None) -> tuple[pd.Period, dict]:
+    """The first month of the series a long-term trend should read: the start of the latest run
+    of months, ending at ``last``, with no gap of more than ``max_gap`` missing months in a row
+    (or ``start`` when given). Before a longer gap the level may have shifted unseen (a recording
+    change, a new crime type), and a straight-line trend across it would be driven by the shift.
+
+    Returns ``(first_month, choices)``; the choices say which months were left out and why.
+    """
+    last = pd.Period(last, freq="M")
+    have = sorted({pd.Period(m, freq="M") for m in months_present if pd.Period(m, freq="M") <= last})
+    if not have:
+        raise EmptySelectionError(f"no month of data up to {last}: nothing to read a trend from.")
+    if start is not None:
+        first = pd.Period(start, freq="M")
+        why = f"from {first} (reporting.trend_from in the configuration)"
+    else:
+        k = len(have) - 1
+        while k > 0 and (have[k] - have[k - 1]).n - 1 <= max_gap:
+            k -= 1
+        first = have[k]
+        why = (f"the latest run of months with no gap longer than {max_gap} month(s), {first} to {last}; set "
+               "reporting.trend_from to choose another start")
+    left = [m for m in have if m < first]
+    choices = {"trend_months": why + (f"; {len(left)} earlier month(s) ({left[0]} to {left[-1]}, with a longer gap "
+                                      "before this run) are left out: a level shift during a gap, such as a "
+                                      "recording change, would read as a trend" if left else "")}
+    return first, choices
 
 
 def trend_table(monthly: pd.DataFrame, exposure: float = 1.0, *, confidence: float = 0.95) -> pd.DataFrame:

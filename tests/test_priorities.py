@@ -413,3 +413,19 @@ def test_partner_measures_get_their_own_long_term_trend():
                                                                                   "worsening"]
     assert mt.loc["Fly-tipping", "reading"] == "worsening" and mt.loc["Robbery", "long_term_reading"] == \
         "no significant trend"
+
+
+def test_matrix_reads_change_against_each_category_direction():
+    t = _table()  # Shoplifting significant increase, Burglary significant reduction
+    trend = pd.DataFrame({"category": ["Shoplifting", "Burglary", "Robbery"], "annual_pct_change": [5.0, -5.0, 5.0],
+                          "nb_significant": [True, True, True]})
+    g = {"Robbery": 0.5, "Burglary": 0.5, "Shoplifting": 0.5}
+    down = priorities.matrix(t, trend, g).set_index("category")["change_score"]
+    assert down.to_dict() == {"Shoplifting": 1.0, "Burglary": 0.0, "Robbery": 0.75}   # capped at 1, floored at 0
+    m = priorities.matrix(t, trend, g, directions={"Shoplifting": None, "Burglary": "up", "Robbery": "down"})
+    ch = m.set_index("category")["change_score"]
+    assert ch["Shoplifting"] == 0.5                    # no direction: the rise is not scored as worse
+    assert ch["Burglary"] == 1.0                       # higher is better: a significant fall is worse
+    assert ch["Robbery"] == 0.75
+    assert "Shoplifting: no better or worse direction is set" in m.attrs["method"]
+    assert "kept within 0 to 1" in m.attrs["method"]

@@ -49,7 +49,7 @@ def test_full_report_on_bundled_data(bundled_report):
                  "Prioritisation matrix", "No partner data is configured",
                  # the Milton Keynes priorities: measures, hot spots, partners' notes with source and age
                  "Tackling domestic abuse", "Road safety", "no data source configured", "What partners say",
-                 "grid cells are hot spots of Violence and sexual offences", "Dated 2011, more than 24 months",
+                 "are hot spots of Violence and sexual offences", "Dated 2011, more than 24 months",
                  "Priority hot spots", "Residents and households by MSOA (2011)", "residents (mid-2015 estimate)",
                  "Recorded crime per 1,000 residents in each complete year"):
         assert text in ctx, text

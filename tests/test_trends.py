@@ -205,3 +205,27 @@ def test_negative_binomial_falls_back_to_poisson_and_uses_the_offset():
     with_offset = trends.negative_binomial_trend(counts, pop)
     without = trends.negative_binomial_trend(counts)
     assert abs(with_offset["annual_pct_change"]) < 0.5 and abs(without["annual_pct_change"] - 3) < 0.5
+
+
+def test_trend_window_starts_after_the_last_long_gap():
+    months = ["2018-06", "2018-10", "2018-11", "2022-01", "2022-02", "2022-09", "2022-11"] + \
+        [str(m) for m in pd.period_range("2023-02", "2025-12", freq="M")]
+    first, ch = trends.trend_window(months, "2025-03", max_gap=2)
+    assert str(first) == "2022-09"                     # Oct 22 and Dec 22-Jan 23 are short gaps; Mar-Aug 22 is not
+    assert "5 earlier month(s) (2018-06 to 2022-02" in ch["trend_months"]
+    assert str(trends.trend_window(months, "2025-03", max_gap=1)[0]) == "2023-02"
+    assert str(trends.trend_window(months, "2025-03", max_gap=60)[0]) == "2018-06"
+    first, ch = trends.trend_window(months, "2025-03", start="2024-01")
+    assert str(first) == "2024-01" and "reporting.trend_from" in ch["trend_months"]
+    with pytest.raises(EmptySelectionError):
+        trends.trend_window(months, "2017-01")
+
+
+def test_assessment_trend_reads_the_window_and_says_so():
+    from safermk_analysis.assessment import load_assessment
+    a = load_assessment()
+    monthly, trend = a.trend_table()
+    assert str(monthly.index.min()) == "2022-09" and str(monthly.index.max()) == "2025-03"
+    assert "2018-06" in trend.attrs["choices"]["trend_months"]
+    from safermk_analysis import tables
+    assert "Months used: the latest run of months" in tables.trend_summary(trend).to_html()
