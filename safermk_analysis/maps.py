@@ -215,7 +215,10 @@ def interactive_map(layers: list[dict], *, centre_of: gpd.GeoDataFrame, title: s
                         for e in v]
                 data[x] = pd.Series(text, index=data.index, dtype=object)  # * = suppressed
 
-        def style(feature, col=col, colours=colours, default=layer.get("default", "#cccccc")):
+        def style(feature, col=col, colours=colours, default=layer.get("default", "#cccccc"),
+                  outline=layer.get("outline", False)):
+            if outline:  # boundaries only, for orientation under the other layers
+                return {"fillColor": "#ffffff", "fillOpacity": 0.35, "color": "#777777", "weight": 0.6}
             v = str(feature["properties"].get(col)) if col else None
             return {"fillColor": colours.get(v, default), "color": "#555555", "weight": 0.4, "fillOpacity": 0.75}
 
@@ -285,12 +288,14 @@ def standard_layers(lsoas: gpd.GeoDataFrame, hotspot_cells: gpd.GeoDataFrame | N
     cls[ok] = [labels[c] for c in fj.yb]
     data["rate_class"] = cls
     colours = dict(zip(labels, [matplotlib_hex(c) for c in plt.get_cmap("YlOrRd")(np.linspace(0.15, 0.95, kk))]))
-    layers = [{"gdf": data, "name": "Crime per 1,000 residents (LSOA)", "column": "rate_class", "colours": colours,
+    layers = [{"gdf": data[["lsoa11nm", "geometry"]], "name": "LSOA boundaries", "outline": True,
+               "tooltip": ["lsoa11nm"]},
+              {"gdf": data, "name": "Crime per 1,000 residents (LSOA)", "column": "rate_class", "colours": colours,
                "tooltip": ["lsoa11nm", count_column, rate_column, "rate_class"]}]
     if hotspot_cells is not None:
         hot = hotspot_cells[hotspot_cells["hotspot_class"].astype(str) != "Not significant"]
         if len(hot):
-            layers[0]["show"] = False  # the rate and hot spot colours are both reds: one at a time to start with
+            layers[1]["show"] = False  # the rate and hot spot colours are both reds: one at a time to start with
             layers.append({"gdf": hot, "name": "Hot and cold spots (Gi*)", "column": "hotspot_class",
                            "colours": CLASS_COLOURS, "tooltip": ["hotspot_class", count_column, "gi_z", "p_fdr"]})
     if change is not None:

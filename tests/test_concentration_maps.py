@@ -79,6 +79,7 @@ def test_interactive_map_is_self_contained():
     assert framed.startswith("<iframe srcdoc=") and _remote_sources(framed) == []
     # a key for the colours, readable hover labels, whole counts shown whole and suppressed ones as '*'
     assert "position:fixed;bottom:24px" in page and "Hot spot 99%" in page and "Hot and cold spots (Gi*)" in page
+    assert "LSOA boundaries" in page  # outlines for orientation when the rate layer is off
     assert '"Gi* z-score"' in page and '"LSOA"' in page and '"lsoa11nm"' not in page.split("aliases")[-1][:200]
     g2 = g.assign(crimes=[np.nan] + [113.0] * (len(g) - 1))
     page2 = maps.interactive_map(maps.standard_layers(g2, g2), centre_of=g2)
