@@ -121,4 +121,5 @@ def load_assessment(config_path=None, year=None, audience=None, *, police_uk=Non
     area = geography.resolve_area(cfg.area.lad_codes, cfg.data.geography, name=cfg.area.name)
     lsoas = geography.load_lsoas(area, cfg.data.geography)
     return Assessment(cfg, records, year_p, period, period.previous_year(), area, lsoas,
-                      geography.load_wards(area, cfg.data.geography), geography.population_totals(lsoas))
+                      geography.load_wards(area, cfg.data.geography),
+                      geography.population_totals(lsoas, cfg.population))

@@ -68,6 +68,17 @@ class ReportingConfig(_Strict):
                                       description="Longest run of missing months a trend series may span.")
 
 
+class PopulationConfig(_Strict):
+    """A more recent population total for the whole area than the bundled LSOA figures (census 2011,
+    mid-2015), e.g. the latest ONS mid-year estimate: used for area rates and population growth;
+    LSOA-level rates keep the LSOA figures."""
+
+    residents: int = Field(gt=0, description="Usual residents of the whole area.")
+    households: int | None = Field(default=None, gt=0, description="Households (default: census 2011).")
+    year: int = Field(ge=2011, le=2100, description="Year of the figure (census day or mid-year).")
+    source: str = Field(min_length=3, description="What it is and who published it, shown next to every rate.")
+
+
 class CategoriesConfig(_Strict):
     """Reporting categories: each police.uk type belongs to at most one."""
 
@@ -292,6 +303,7 @@ class Config(_Strict):
     places: list[Place] = Field(default_factory=list, description="Named priority locations for the hot spot section.")
     partners: list[PartnerSource] = Field(default_factory=list, description="Partner incident files (CSV).")
     prioritisation: Prioritisation = Field(default_factory=Prioritisation)
+    population: PopulationConfig | None = Field(default=None, description="Optional current area population.")
     source_path: Path | None = Field(default=None, exclude=True, description="The YAML file it came from.")
 
     @model_validator(mode="after")

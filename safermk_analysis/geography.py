@@ -177,15 +177,25 @@ def msoas(lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return lsoas.dissolve(by="msoa11cd", aggfunc=agg).reset_index()
 
 
-def population_totals(lsoas: gpd.GeoDataFrame) -> dict:
+def population_totals(lsoas: gpd.GeoDataFrame, override=None) -> dict:
     """Residents and households of an area with the source and year of each denominator.
 
     Residents: the mid-2015 estimate (IoD 2019 denominators) where every LSOA has one, else the
-    census 2011 count; households: census 2011.
+    census 2011 count; households: census 2011. ``override`` (a :class:`config.PopulationConfig`)
+    replaces the area totals with a more recent figure; ``lsoa_residents_source`` always names
+    the LSOA-level figure that LSOA rates use.
     """
     if len(lsoas) and "population_mid2015" in lsoas and lsoas["population_mid2015"].notna().all():
-        residents, source = int(lsoas["population_mid2015"].sum()), "mid-2015 population estimate (IoD 2019 denominators)"
+        residents, source, year = (int(lsoas["population_mid2015"].sum()),
+                                   "mid-2015 population estimate (IoD 2019 denominators)", 2015)
     else:
-        residents, source = int(lsoas["residents_2011"].sum()), "census 2011 usual residents"
-    return {"residents": residents, "residents_source": source,
-            "households": int(lsoas["households_2011"].sum()), "households_source": "census 2011 households"}
+        residents, source, year = int(lsoas["residents_2011"].sum()), "census 2011 usual residents", 2011
+    out = {"residents": residents, "residents_source": source, "residents_year": year,
+           "lsoa_residents_source": source,
+           "households": int(lsoas["households_2011"].sum()), "households_source": "census 2011 households"}
+    if override is not None:
+        out.update(residents=int(override.residents), residents_source=override.source,
+                   residents_year=int(override.year))
+        if override.households:
+            out.update(households=int(override.households), households_source=override.source)
+    return out

@@ -29,14 +29,25 @@ def aggregate(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def growth(lsoas: pd.DataFrame) -> dict:
-    """Population 2011 and mid-2015 for the area and the average annual growth between them."""
+def growth(lsoas: pd.DataFrame, override=None) -> dict:
+    """Population at the 2011 census and mid-2015 for the area, and the average annual growth from
+    the census to the latest figure: mid-2015, or ``override`` (a :class:`config.PopulationConfig`)
+    when it is later."""
     p11 = float(lsoas["residents_2011"].sum())
     p15 = float(lsoas["population_mid2015"].sum()) if lsoas["population_mid2015"].notna().all() else np.nan
-    annual = (p15 / p11) ** (1 / 4.25) - 1 if p11 and not np.isnan(p15) else np.nan  # census day 27 March 2011
-    return {"census_2011": p11, "mid_2015": p15, "annual_growth_pct": annual * 100,
-            "note": "Population growth is the average between the 2011 census (March) and the mid-2015 estimate; "
-                    "no later estimate is bundled, so growth since 2015 is unknown here"}
+    census_day = 2011 + 86 / 365  # 27 March 2011
+    if override is not None and override.year > 2015:
+        when = override.year + (80 / 365 if "census" in override.source.lower() else 0.5)  # census day or mid-year
+        latest, label = float(override.residents), f"{override.source} ({override.year})"
+    else:
+        when, latest, label = 2015.5, p15, "the mid-2015 estimate"
+    annual = (latest / p11) ** (1 / (when - census_day)) - 1 if p11 and not np.isnan(latest) else np.nan
+    later = ("" if override is not None and override.year > 2015 else
+             "; no later estimate is bundled, so growth since 2015 is unknown here (set population: in the "
+             "configuration to give one)")
+    return {"census_2011": p11, "mid_2015": p15, "latest": latest, "annual_growth_pct": annual * 100,
+            "period": f"between the 2011 census and {label}",
+            "note": f"Population growth is the average {'between the 2011 census (March) and ' + label}" + later}
 
 
 def faster_than_population(trend: dict, pop: dict) -> str:
@@ -52,34 +63,52 @@ def faster_than_population(trend: dict, pop: dict) -> str:
     else:
         verdict = "at a rate that cannot be told apart from population growth"
     return (f"Recorded crime changed by {est:+.1f}% a year ({lo:+.1f}% to {hi:+.1f}%), {verdict} "
-            f"({g:+.1f}% a year between 2011 and mid-2015). {pop['note']}.")
+            f"({g:+.1f}% a year {pop.get('period', 'since the 2011 census')}). {pop['note']}.")
 
 
 def rate_by_year(monthly_total: pd.Series, lsoas: pd.DataFrame, *, year_type: str = "financial",
-                 per: int = 1000) -> pd.DataFrame:
+                 per: int = 1000, override=None) -> pd.DataFrame:
     """Recorded crime per ``per`` residents in every complete year of ``monthly_total`` (a monthly
     series, NaN for missing months), with the denominator used and its year.
 
     A year with a month missing is left out (its rate would be too low). The denominator is the
-    latest bundled estimate at or before the year (census 2011 or mid-2015), named in ``denominator``.
+    latest figure dated before the year ends: census 2011, mid-2015, or ``override`` (a
+    :class:`config.PopulationConfig`), named in ``denominator``.
     """
     from .periods import year_period
 
     s = monthly_total.dropna()
     months = pd.PeriodIndex(s.index, freq="M")
     starts = sorted({(m.year if year_type == "calendar" or m.month >= 4 else m.year - 1) for m in months})
-    p11 = float(lsoas["residents_2011"].sum())
-    p15 = float(lsoas["population_mid2015"].sum()) if lsoas["population_mid2015"].notna().all() else np.nan
+    figures = [(pd.Period("2011-03", freq="M"), float(lsoas["residents_2011"].sum()), "census 2011")]
+    if lsoas["population_mid2015"].notna().all():
+        figures.append((pd.Period("2015-06", freq="M"), float(lsoas["population_mid2015"].sum()), "mid-2015 estimate"))
+    if override is not None:
+        month = "03" if "census" in override.source.lower() else "06"
+        figures.append((pd.Period(f"{override.year}-{month}", freq="M"), float(override.residents), override.source))
+    figures.sort(key=lambda f: f[0])
+    have = set(map(str, months))
     rows = []
     for y in starts:
         period = year_period(y, year_type)
         want = set(map(str, period.months))
-        have = set(map(str, months))
         if not want <= have:
             continue
         count = float(s[[str(m) in want for m in months]].sum())
-        use15 = not np.isnan(p15) and period.last >= pd.Period("2015-06", freq="M")
-        denom, label = (p15, "mid-2015 estimate") if use15 else (p11, "census 2011")
+        usable = [f for f in figures if f[0] <= period.last] or figures[:1]
+        _, denom, label = usable[-1]
         rows.append({"year": period.label, "records": int(count), "residents": int(round(denom)),
                      "denominator": label, f"per {per:,} residents": count / denom * per})
     return pd.DataFrame(rows, columns=["year", "records", "residents", "denominator", f"per {per:,} residents"])
+
+
+def residents_line(growth_: dict, totals: dict) -> str:
+    """'Residents: 248,821 at the 2011 census, 262,828 in mid-2015 ...; which figure the rates use.'"""
+    parts = [f"{growth_['census_2011']:,.0f} at the 2011 census"]
+    if not np.isnan(growth_["mid_2015"]):
+        parts.append(f"{growth_['mid_2015']:,.0f} in mid-2015")
+    if totals.get("residents_year", 0) > 2015:
+        parts.append(f"{totals['residents']:,} in {totals['residents_year']} ({totals['residents_source']})")
+    return (f"Residents: {', '.join(parts)}; {totals['households']:,} households ({totals['households_source']}). "
+            f"Area rates use {totals['residents']:,} residents ({totals['residents_source']}); LSOA rates use "
+            f"each LSOA's {totals['lsoa_residents_source']}.")

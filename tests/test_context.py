@@ -56,11 +56,34 @@ def test_imd_join_covers_every_mk_lsoa_and_wards_aggregate():
     assert agg["residents_2011"].sum() == 248_821 and agg["lsoas"].sum() == 152 and len(agg) == 23
     g = population.growth(mk)
     assert g["census_2011"] == 248_821 and g["mid_2015"] == 262_828
-    assert g["annual_growth_pct"] == pytest.approx(((262_828 / 248_821) ** (1 / 4.25) - 1) * 100)
+    years = 2015.5 - (2011 + 86 / 365)  # census day 27 March 2011 to mid-2015
+    assert g["annual_growth_pct"] == pytest.approx(((262_828 / 248_821) ** (1 / years) - 1) * 100)
+    assert "no later estimate is bundled" in g["note"]
+
+
+def test_a_current_population_from_the_config_is_used_for_area_rates_and_growth():
+    from safermk_analysis.config import PopulationConfig
+    from safermk_analysis.geography import population_totals
+    mk = load_lsoas("E06000042")
+    census21 = PopulationConfig(residents=287_060, year=2021, source="Census 2021 usual residents (ONS)")
+    pop = population_totals(mk, census21)
+    assert pop["residents"] == 287_060 and pop["residents_source"] == "Census 2021 usual residents (ONS)"
+    assert pop["lsoa_residents_source"].startswith("mid-2015") and pop["households_source"] == "census 2011 households"
+    g = population.growth(mk, census21)
+    years = (2021 + 80 / 365) - (2011 + 86 / 365)
+    assert g["annual_growth_pct"] == pytest.approx(((287_060 / 248_821) ** (1 / years) - 1) * 100)
+    assert "Census 2021 usual residents (ONS) (2021)" in g["period"] and "no later estimate" not in g["note"]
+    line = population.faster_than_population({"annual_pct_change": 3.0, "ci_low": 2.0, "ci_high": 4.0}, g)
+    assert "between the 2011 census and Census 2021" in line
+    months = pd.period_range("2014-04", "2025-03", freq="M")
+    t = population.rate_by_year(pd.Series(10.0, index=months), mk, override=census21).set_index("year")
+    assert t.loc["2014/15", "denominator"] == "census 2011" and t.loc["2015/16", "denominator"] == "mid-2015 estimate"
+    assert t.loc["2020/21", "denominator"] == "Census 2021 usual residents (ONS)"   # census day falls in 2020/21
+    assert t.loc["2024/25", "per 1,000 residents"] == pytest.approx(120 / 287_060 * 1000)
 
 
 def test_faster_than_population_reading():
-    pop = {"annual_growth_pct": 1.3, "note": "Note."}
+    pop = {"annual_growth_pct": 1.3, "note": "Note.", "period": "between the 2011 census and the mid-2015 estimate"}
     assert "faster than" in population.faster_than_population(
         {"annual_pct_change": 3.0, "ci_low": 2.0, "ci_high": 4.0}, pop)
     assert "cannot be told apart" in population.faster_than_population(

@@ -33,7 +33,7 @@ def test_full_report_on_bundled_data(bundled_report):
     assert 'href="01_data_quality.html"' in index and _remote_sources(index) == []
     trends_html = (out / "02_crime_trends.html").read_text(encoding="utf-8")
     for text in ("The period against a year earlier", "Statistical verdict", "Holm step-down", "Seasonal Mann-Kendall",
-                 "statistical process control", "per 1,000 households", "mid-2015 population estimate"):
+                 "statistical process control", "per 1,000 households", "Census 2021 usual residents (ONS)"):
         assert text in trends_html, text
     assert trends_html.count("data:image/png;base64") >= 2 and _remote_sources(trends_html) == []
     assert "Traceback" not in trends_html and "Warning" not in trends_html
