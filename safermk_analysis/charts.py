@@ -1,6 +1,8 @@
 """One house style for every static chart: colour-blind-safe palette, findings as titles, source line."""
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.dates
@@ -73,7 +75,7 @@ def _spc_axes(ax, result, title: str) -> None:
         ax.plot(xs, d.loc[sel, "mean"], color="#333333", lw=1, zorder=2)
         ax.plot(xs, d.loc[sel, "ucl"], color="#555555", lw=1, ls="--", zorder=2)
         ax.plot(xs, d.loc[sel, "lcl"].clip(lower=0), color="#555555", lw=1, ls="--", zorder=2)
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(textwrap.fill(title, 44), loc="left", fontsize=11)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     if isinstance(d.index, pd.PeriodIndex):
@@ -91,7 +93,8 @@ def spc_small_multiples(results: dict, *, ncols: int = 3, title: str = "", ylabe
     width, row_h = max(4.2 * ncols, 10.5), (2.9 if ncols > 1 else 3.8)  # one chart: full width, readable
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, row_h * nrows + 0.8), squeeze=False)
     for ax, (name, res) in zip(axes.flat, results.items()):
-        _spc_axes(ax, res, f"{name}: {res.latest_signal}" if res.latest_signal != "common cause" else name)
+        kinds = res.recent_signals  # the same reading as the text under the chart (spc summary)
+        _spc_axes(ax, res, f"{name}: {' and '.join(kinds)} in the last six months" if kinds else name)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.tick_params(labelsize=8)
         for label in ax.get_xticklabels():

@@ -42,13 +42,18 @@ class XmRResult:
         """'improvement', 'concern', 'neutral' or 'common cause' for the last point."""
         return str(self.data["signal"].iloc[-1])
 
+    @property
+    def recent_signals(self) -> list[str]:
+        """Kinds of special cause ('concern', 'improvement', 'neutral') among the last six points."""
+        recent = self.data.tail(6)
+        return sorted(set(recent.loc[recent["signal"] != "common cause", "signal"].astype(str)))
+
     def summary(self) -> str:
         d = self.data
         last = d.iloc[-1]
         rules = [r for r in RULES if d[r].any()]
-        recent = d.tail(6)
-        if recent["signal"].isin(["improvement", "concern", "neutral"]).any():
-            kinds = sorted(set(recent.loc[recent["signal"] != "common cause", "signal"]))
+        kinds = self.recent_signals
+        if kinds:
             state = f"special cause variation in the last six points ({', '.join(kinds)})"
         else:
             state = "only common cause variation in the last six points"

@@ -134,3 +134,16 @@ def test_trend_points_take_the_trend_direction():
     flat[8:17] = [88, 92, 92, 96, 100, 104, 108, 112, 116]  # a repeated value neither adds nor breaks
     flat[17] = 90
     assert spc.xmr(_s(flat)).data["trend"].iloc[8:17].all()
+
+
+def test_chart_titles_read_the_same_six_points_as_the_text():
+    from safermk_analysis import charts
+    v = BASE.copy()
+    v[-3] = v.mean() + 200          # a point above the limits three months before the end
+    r = spc.xmr(_s(v), improvement="down", screen_outliers=False)
+    kinds = r.recent_signals
+    assert r.latest_signal == "common cause" and "concern" in kinds   # the last point alone would say nothing
+    assert f"special cause variation in the last six points ({', '.join(kinds)})" in r.summary()
+    fig = charts.spc_small_multiples({"Burglary": r}, ncols=1)
+    title = fig.axes[0].get_title(loc="left").replace("\n", " ")
+    assert title == f"Burglary: {' and '.join(kinds)} in the last six months"
