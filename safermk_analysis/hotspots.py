@@ -544,7 +544,8 @@ def findings(grid_result, lsoa_result, change, conc: dict, emerging, places=None
         out.append(f"None of the {len(grid_result):,} {cell_label} is a significant hot spot once all are tested "
                    "together.")
     h, c = hot_cold(lsoa_result)
-    out.append(f"At LSOA level, {h} LSOA(s) are hot spots and {c} cold spots after the false discovery rate "
+    out.append(f"At LSOA level, {h} {'LSOA is a hot spot' if h == 1 else 'LSOAs are hot spots'} and {c} "
+               f"{'is a cold spot' if c == 1 else 'are cold spots'} after the false discovery rate "
                f"correction over {len(lsoa_result)} LSOAs." if (h or c) else
                f"No LSOA is a significant hot or cold spot once all {len(lsoa_result)} are tested together: "
                "crime is concentrated in a few places rather than in clusters of neighbouring LSOAs.")
@@ -552,7 +553,8 @@ def findings(grid_result, lsoa_result, change, conc: dict, emerging, places=None
     out.append(f"The {k5} LSOAs with most crime (5% of {conc['places']}) recorded {conc['top_5pct_share']:.1%} of it, "
                f"and the top 10% recorded {conc['top_10pct_share']:.1%} (Gini {conc['gini']:.2f}).")
     vc = change["change_class"].astype(str).value_counts()
-    out.append(f"Compared with the year before, {vc.get('Significant increase', 0)} LSOA(s) show a significant "
+    n_up = vc.get('Significant increase', 0)
+    out.append(f"Compared with the year before, {n_up} {'LSOA shows' if n_up == 1 else 'LSOAs show'} a significant "
                f"increase and {vc.get('Significant decrease', 0)} a significant decrease (false discovery rate "
                "correction); the rest show no significant change.")
     if emerging is not None:

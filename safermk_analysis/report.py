@@ -102,8 +102,23 @@ def render_html(nb_path: Path, html_path: Path, meta: dict) -> Path:
             cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     resources = {"safermk": {**meta, "toc": _toc(nb)}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(_describe_images(body), encoding="utf-8")
     return html_path
+
+
+def _describe_images(body: str) -> str:
+    """Give every chart or map the heading of its section as alternative text (nbconvert's default
+    says no description was provided), for screen readers and for readers whose images are off."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body, features="html.parser")
+    heading = ""
+    for el in soup.find_all(["h1", "h2", "h3", "img"]):
+        if el.name != "img":
+            heading = el.get_text(" ", strip=True).rstrip("¶").strip()
+        elif not el.get("alt") or el["alt"].startswith("No description has been provided"):
+            el["alt"] = f"Chart or map: {heading}" if heading else "Chart or map"
+    return str(soup)
 
 
 def _index(out_dir: Path, meta: dict, sections: list[SectionResult]) -> Path:

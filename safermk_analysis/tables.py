@@ -155,7 +155,8 @@ def trend_summary(trend: pd.DataFrame):
     t = pd.DataFrame({
         "Category": trend["category"],
         "Months": trend["months"],
-        "Seasonal Mann-Kendall": [f"{d} (p {p:.3f})" if pd.notna(p) else d for d, p in zip(trend["mk_trend"], trend["mk_p"])],
+        "Seasonal Mann-Kendall": [(f"{d} (p <0.001)" if p < 0.001 else f"{d} (p {p:.3f})") if pd.notna(p) else d
+                                  for d, p in zip(trend["mk_trend"], trend["mk_p"])],
         "Sen's slope (per year)": trend["sen_slope_per_year"],
         f"Annual change ({conf:.0%} CI)": [f"{a:+.1f}% ({lo:+.1f}% to {hi:+.1f}%)" if pd.notna(a) else "–"
                                            for a, lo, hi in zip(trend["annual_pct_change"], trend["ci_low"], trend["ci_high"])],

@@ -125,7 +125,8 @@ def compare_periods(counts: pd.DataFrame, *, band_pct: float = 10.0, confidence:
                     + ("(exact conditional, Clopper-Pearson)" if method in ("exact-cond", "cond-midp") else "(score)")
                     + ", for each category on its own: it is not widened for the number of categories, while the "
                       "verdict is corrected, so an interval just clear of 1 can sit beside 'no significant change'",
-        "correction": f"{CORRECTION_NAMES[correction]} over {int(in_family.sum())} categories"
+        "correction": f"{CORRECTION_NAMES[correction]} over {int(in_family.sum())} "
+                      f"{'category' if int(in_family.sum()) == 1 else 'categories'}"
                       + (f"; '{total_label}' is reported but not part of the family" if total_label else "")
                       + "; the equivalence p-values are adjusted the same way, as a second family",
         "confidence": confidence,

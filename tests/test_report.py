@@ -65,7 +65,10 @@ def test_full_report_on_bundled_data(bundled_report):
     assert "Sections without recorded findings" not in summary_html  # every section recorded its findings
     assert len(list(out.glob("*.html"))) == 7
     for html_file in out.glob("*.html"):
-        assert parsed_remote(html_file.read_text(encoding="utf-8")) == [], html_file.name
+        text = html_file.read_text(encoding="utf-8")
+        assert parsed_remote(text) == [], html_file.name
+        assert "No description has been provided" not in text, html_file.name  # every image has alt text
+    assert 'alt="Chart or map: Hot spots' in hot_html
 
 
 def _notebook(path, source):
