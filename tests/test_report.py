@@ -46,7 +46,7 @@ def test_full_report_on_bundled_data(bundled_report):
     assert (out / "04_hotspots.html").stat().st_size < 10 * 1024 * 1024
     ctx = (out / "05_context_priorities.html").read_text(encoding="utf-8")
     for text in ("Is crime rising faster than the population?", "ecological fallacy", "national IMD 2019 decile",
-                 "Prioritisation matrix", "No partner data is configured",
+                 "Prioritisation matrix", "No partner data (council, fire service, hospital ...) is included",
                  # the Milton Keynes priorities: measures, hot spots, partners' notes with source and age
                  "Tackling domestic abuse", "Road safety", "no data source configured", "What partners say",
                  "are hot spots of Violence and sexual offences", "Dated 2011, more than 24 months",
@@ -56,7 +56,7 @@ def test_full_report_on_bundled_data(bundled_report):
     # three priorities have police.uk measures, each with a hot spot map and a finding naming wards
     assert ctx.count("hot spot cells by ward") == 3 and ctx.count("data:image/png;base64") >= 4
     asb = (out / "03_asb.html").read_text(encoding="utf-8")
-    assert "ASB: 2,347 in 2023/24, 2,701 in 2024/25" in asb and "No partner ASB data is configured" in asb
+    assert "ASB: 2,347 in 2023/24, 2,701 in 2024/25" in asb and "No partner ASB data (such as council-recorded" in asb
     summary_html = (out / "06_summary.html").read_text(encoding="utf-8")
     assert "'Tackling domestic abuse': no measure has a data source yet" in summary_html
     for text in ("Executive summary", "Crime overview and trends", "Anti-social behaviour", "Recommendations to discuss",
