@@ -65,9 +65,28 @@ def _orientation(ax, outlines: gpd.GeoDataFrame | None, label_column: str | None
     outlines.boundary.plot(ax=ax, color="#444444", linewidth=0.7, zorder=4)
     if label_column:
         pts = outlines.geometry.representative_point()
-        for (x, y), name in zip(zip(pts.x, pts.y), outlines[label_column]):
-            ax.text(x, y, str(name), fontsize=6.5, ha="center", va="center", color="#222222", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
+        labels = []
+        for (x, y), name, area in zip(zip(pts.x, pts.y), outlines[label_column], outlines.geometry.area):
+            t = ax.text(x, y, textwrap.fill(str(name), 16), fontsize=6.5, ha="center", va="center", color="#222222",
+                        zorder=5, linespacing=0.95,
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
+            labels.append((area, t))
+        ax._safermk_labels = labels  # de-cluttered in _finish, once the layout is known
+
+
+def _declutter(fig, ax) -> None:
+    """Hide area labels that would overlap a larger area's label (largest areas keep theirs)."""
+    labels = getattr(ax, "_safermk_labels", [])
+    if not labels:
+        return
+    renderer = fig.canvas.get_renderer()
+    kept = []
+    for _, t in sorted(labels, key=lambda a: -a[0]):
+        box = t.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(k) for k in kept):
+            t.set_visible(False)
+        else:
+            kept.append(box)
 
 
 def _frame(title: str, figsize=(10, 9)):
@@ -83,6 +102,7 @@ def _finish(fig, ax, source: str) -> plt.Figure:
     add_north_arrow(ax)
     add_scale_bar(ax)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
+    _declutter(fig, ax)
     add_source(fig, source)
     return fig
 
@@ -111,14 +131,23 @@ def choropleth(gdf: gpd.GeoDataFrame, column: str, *, title: str, legend_title: 
     fc = [colours[c] if c >= 0 else (0.85, 0.85, 0.85, 1) for c in cls]
     gdf.plot(ax=ax, color=fc, edgecolor="white", linewidth=0.2, zorder=2)
     _orientation(ax, outlines, label_column)
-    lower = np.r_[values[ok].min(), classifier.bins[:-1]]
-    labels = [f"{lo:,.1f} – {hi:,.1f}" if values[ok].max() < 100 else f"{lo:,.0f} – {hi:,.0f}"
-              for lo, hi in zip(lower, classifier.bins)]
+    labels = class_labels(values[ok], classifier.yb, k)
     handles = [Patch(facecolor=colours[i], edgecolor="#999999", label=labels[i]) for i in range(k)]
     if (~ok).any():
         handles.append(Patch(facecolor=(0.85, 0.85, 0.85), label=f"{missing_label} ({int((~ok).sum())})"))
     ax.legend(handles=handles, title=legend_title, loc="upper left", fontsize=8, title_fontsize=9, frameon=True)
     return _finish(fig, ax, source)
+
+
+def class_labels(values: np.ndarray, classes: np.ndarray, k: int, joiner: str = " – ") -> list[str]:
+    """'27 – 160', '163 – 338', ...: each class by the smallest and largest value it holds, so that
+    neighbouring classes never share a bound (one decimal below 100, whole numbers above)."""
+    digits = 1 if values.max() < 100 and not np.all(values == np.round(values)) else 0
+    out = []
+    for i in range(k):
+        v = values[classes == i]
+        out.append(f"{v.min():,.{digits}f}{joiner}{v.max():,.{digits}f}" if len(v) else "none")
+    return out
 
 
 def class_map(gdf: gpd.GeoDataFrame, column: str, colours: dict, *, title: str, legend_title: str,
@@ -282,8 +311,7 @@ def standard_layers(lsoas: gpd.GeoDataFrame, hotspot_cells: gpd.GeoDataFrame | N
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fj = mapclassify.FisherJenks(values[ok], k=kk)
-    lower = np.r_[values[ok].min(), fj.bins[:-1]]
-    labels = [f"{lo:,.0f} to {hi:,.0f}" for lo, hi in zip(lower, fj.bins)]
+    labels = class_labels(values[ok], fj.yb, kk, joiner=" to ")
     cls = np.full(len(data), "no data", dtype=object)
     cls[ok] = [labels[c] for c in fj.yb]
     data["rate_class"] = cls

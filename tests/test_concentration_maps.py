@@ -93,3 +93,11 @@ def test_static_maps_carry_legend_scale_and_source():
     assert "N" in texts and any(t.endswith("km") for t in texts) and any("data.police.uk" in t for t in texts)
     legend = fig.axes[0].get_legend()
     assert legend.get_title().get_text() == "records" and len(legend.get_texts()) == 5
+
+
+def test_class_labels_never_share_a_bound():
+    v = np.array([27, 40, 160, 163, 200, 338, 340, 829, 830, 2532], dtype=float)
+    yb = np.array([0, 0, 0, 1, 1, 1, 2, 2, 3, 4])
+    assert maps.class_labels(v, yb, 5) == ["27 – 160", "163 – 338", "340 – 829", "830 – 830", "2,532 – 2,532"]
+    rates = np.array([1.25, 3.5, 7.75, 9.0])
+    assert maps.class_labels(rates, np.array([0, 0, 1, 1]), 2, joiner=" to ") == ["1.2 to 3.5", "7.8 to 9.0"]
