@@ -33,6 +33,12 @@ class Assessment:
         return self.records.attrs["quality"]
 
     @property
+    def population_figure(self):
+        """The config's area population total when it applies to this assessment year, else None."""
+        p = self.config.population
+        return p if p is not None and p.year <= self.year.last.year else None
+
+    @property
     def public(self) -> bool:
         """True for the public edition (small counts suppressed), False for the restricted one."""
         return self.config.audience == "public"
@@ -122,4 +128,4 @@ def load_assessment(config_path=None, year=None, audience=None, *, police_uk=Non
     lsoas = geography.load_lsoas(area, cfg.data.geography)
     return Assessment(cfg, records, year_p, period, period.previous_year(), area, lsoas,
                       geography.load_wards(area, cfg.data.geography),
-                      geography.population_totals(lsoas, cfg.population))
+                      geography.population_totals(lsoas, cfg.population, until=year_p.last))

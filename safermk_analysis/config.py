@@ -75,7 +75,9 @@ class PopulationConfig(_Strict):
 
     residents: int = Field(gt=0, description="Usual residents of the whole area.")
     households: int | None = Field(default=None, gt=0, description="Households (default: census 2011).")
-    year: int = Field(ge=2011, le=2100, description="Year of the figure (census day or mid-year).")
+    year: int = Field(ge=2011, le=2100, description="Year of the figure.")
+    reference: Literal["census_day", "mid_year"] = Field(
+        default="mid_year", description="When in the year it counts people: census day (March) or 30 June.")
     source: str = Field(min_length=3, description="What it is and who published it, shown next to every rate.")
 
 

@@ -177,13 +177,14 @@ def msoas(lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return lsoas.dissolve(by="msoa11cd", aggfunc=agg).reset_index()
 
 
-def population_totals(lsoas: gpd.GeoDataFrame, override=None) -> dict:
+def population_totals(lsoas: gpd.GeoDataFrame, override=None, until=None) -> dict:
     """Residents and households of an area with the source and year of each denominator.
 
     Residents: the mid-2015 estimate (IoD 2019 denominators) where every LSOA has one, else the
     census 2011 count; households: census 2011. ``override`` (a :class:`config.PopulationConfig`)
-    replaces the area totals with a more recent figure; ``lsoa_residents_source`` always names
-    the LSOA-level figure that LSOA rates use.
+    replaces the area totals with a more recent figure, unless it is dated after ``until`` (a
+    monthly Period: the end of the assessment year; a re-run of an earlier year keeps the figures
+    of its time); ``lsoa_residents_source`` always names the LSOA-level figure that LSOA rates use.
     """
     if len(lsoas) and "population_mid2015" in lsoas and lsoas["population_mid2015"].notna().all():
         residents, source, year = (int(lsoas["population_mid2015"].sum()),
@@ -193,6 +194,8 @@ def population_totals(lsoas: gpd.GeoDataFrame, override=None) -> dict:
     out = {"residents": residents, "residents_source": source, "residents_year": year,
            "lsoa_residents_source": source,
            "households": int(lsoas["households_2011"].sum()), "households_source": "census 2011 households"}
+    if override is not None and until is not None and override.year > until.year:
+        override = None
     if override is not None:
         out.update(residents=int(override.residents), residents_source=override.source,
                    residents_year=int(override.year))

@@ -37,7 +37,7 @@ def growth(lsoas: pd.DataFrame, override=None) -> dict:
     p15 = float(lsoas["population_mid2015"].sum()) if lsoas["population_mid2015"].notna().all() else np.nan
     census_day = 2011 + 86 / 365  # 27 March 2011
     if override is not None and override.year > 2015:
-        when = override.year + (80 / 365 if "census" in override.source.lower() else 0.5)  # census day or mid-year
+        when = override.year + (80 / 365 if override.reference == "census_day" else 0.5)  # 21 March or 30 June
         latest, label = float(override.residents), f"{override.source} ({override.year})"
     else:
         when, latest, label = 2015.5, p15, "the mid-2015 estimate"
@@ -50,20 +50,25 @@ def growth(lsoas: pd.DataFrame, override=None) -> dict:
             "note": f"Population growth is the average {'between the 2011 census (March) and ' + label}" + later}
 
 
-def faster_than_population(trend: dict, pop: dict) -> str:
-    """A plain-English answer from the crime trend (annual % change with CI) and population growth."""
+def faster_than_population(trend: dict, pop: dict, months: str | None = None) -> str:
+    """A plain-English answer from the crime trend (annual % change with CI, over ``months``, e.g.
+    '2022-09 to 2025-03') and population growth, saying when the two periods differ."""
     g = pop["annual_growth_pct"]
     if np.isnan(trend.get("annual_pct_change", np.nan)) or np.isnan(g):
         return "Not enough data to compare the trend in crime with population growth."
     lo, hi, est = trend["ci_low"], trend["ci_high"], trend["annual_pct_change"]
     if lo > g:
         verdict = "faster than the population grew"
+    elif hi < 0 and g > 0:
+        verdict = "that is, it fell while the population grew"
     elif hi < g:
-        verdict = "more slowly than the population grew (or fell)"
+        verdict = "more slowly than the population grew"
     else:
         verdict = "at a rate that cannot be told apart from population growth"
-    return (f"Recorded crime changed by {est:+.1f}% a year ({lo:+.1f}% to {hi:+.1f}%), {verdict} "
-            f"({g:+.1f}% a year {pop.get('period', 'since the 2011 census')}). {pop['note']}.")
+    span = f" over {months}" if months else ""
+    return (f"Recorded crime changed by {est:+.1f}% a year{span} ({lo:+.1f}% to {hi:+.1f}%), {verdict} "
+            f"({g:+.1f}% a year {pop.get('period', 'since the 2011 census')}). {pop['note']}"
+            + ("; the two rates cover different years, so the comparison is a rough one." if months else "."))
 
 
 def rate_by_year(monthly_total: pd.Series, lsoas: pd.DataFrame, *, year_type: str = "financial",
@@ -84,7 +89,7 @@ def rate_by_year(monthly_total: pd.Series, lsoas: pd.DataFrame, *, year_type: st
     if lsoas["population_mid2015"].notna().all():
         figures.append((pd.Period("2015-06", freq="M"), float(lsoas["population_mid2015"].sum()), "mid-2015 estimate"))
     if override is not None:
-        month = "03" if "census" in override.source.lower() else "06"
+        month = "03" if override.reference == "census_day" else "06"
         figures.append((pd.Period(f"{override.year}-{month}", freq="M"), float(override.residents), override.source))
     figures.sort(key=lambda f: f[0])
     have = set(map(str, months))

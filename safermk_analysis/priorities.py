@@ -127,7 +127,7 @@ def matrix(period_table: pd.DataFrame, trend_table: pd.DataFrame | None, gini: d
     use_harm = bool(harm) and fam["harm_weight"].notna().any()
     vol = fam["after"].astype(float) * (fam["harm_weight"].fillna(fam["harm_weight"].median()) if use_harm else 1.0)
     fam["volume_score"] = vol / vol.max() if vol.max() > 0 else 0.0
-    dirs = directions or {}
+    dirs = {c: (None if d in (None, "none") else d) for c, d in (directions or {}).items()}
     worse_sign = np.array([{"down": 1.0, "up": -1.0}.get(dirs.get(c, "down"), 0.0) for c in fam["category"]])
     verdict_sign = fam["statistical_verdict"].map({SIG_UP: 1.0, SIG_DOWN: -1.0}).fillna(0.0).to_numpy()
     change = pd.Series(0.5 + 0.5 * verdict_sign * worse_sign, index=fam.index)

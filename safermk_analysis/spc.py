@@ -57,7 +57,8 @@ class XmRResult:
             state = f"special cause variation in the last six points ({', '.join(kinds)})"
         else:
             state = "only common cause variation in the last six points"
-        return (f"{state}; latest {last['value']:,.0f} against a mean of {last['mean']:,.0f} "
+        when = f" ({d.index[-1]})" if isinstance(d.index, pd.PeriodIndex) else ""
+        return (f"{state}; latest{when} {last['value']:,.0f} against a mean of {last['mean']:,.0f} "
                 f"(limits {max(last['lcl'], 0):,.0f} to {last['ucl']:,.0f})"
                 + (f"; signals seen in the whole run: {', '.join(RULE_WORDS[r] for r in rules)}" if rules else ""))
 
@@ -221,15 +222,29 @@ def longest_run(series: pd.Series) -> pd.Series:
     return series.iloc[best[0]:best[1]]
 
 
+def latest_run(series: pd.Series, min_points: int = 12) -> pd.Series:
+    """The stretch of consecutive non-missing points that ends at the last one, when it has at
+    least ``min_points``; else the longest stretch (:func:`longest_run`)."""
+    ok = series.notna().to_numpy()
+    if not ok.any():
+        return series.iloc[0:0]
+    end = int(np.flatnonzero(ok)[-1]) + 1
+    start = end
+    while start > 0 and ok[start - 1]:
+        start -= 1
+    return series.iloc[start:end] if end - start >= min_points else longest_run(series)
+
+
 def xmr_by_column(monthly: pd.DataFrame, direction=lambda column: "down", rebase: list | None = None) -> dict:
-    """An XmR chart per column of a monthly table, each on its longest run of consecutive months.
+    """An XmR chart per column of a monthly table, each on its latest run of consecutive months
+    (at least 12; else its longest run, see :func:`latest_run`), so that 'latest' means latest.
 
     ``direction(column)`` gives the improvement direction ('down', 'up' or None); ``rebase``
     months (e.g. 'YYYY-MM') apply where they fall inside a column's run.
     """
     out = {}
     for col in monthly.columns:
-        run = longest_run(monthly[col])
+        run = latest_run(monthly[col])
         points = [pd.Period(str(m), freq="M") for m in rebase or []]
         out[col] = xmr(run, improvement=direction(col), rebase=[p for p in points if p in run.index and p != run.index[0]])
     return out

@@ -95,6 +95,8 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
     from .disclosure import FOOTNOTE, SUPPRESSED
 
     conf = table.attrs.get("choices", {}).get("confidence", 0.95)
+    corr = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}.get(table.attrs.get("choices", {}).get("correction_method"),
+                                                                 "the correction")
     mask = table.attrs.get("suppressed")
     hidden = (mask[["before", "after"]].any(axis=1).to_numpy() if mask is not None
               else np.zeros(len(table), dtype=bool))
@@ -113,7 +115,7 @@ def period_comparison(table: pd.DataFrame, *, before_label: str = "before", afte
                          ("<0.001" if p < 0.001 else f"{p:.3f}") + ("" if fam else " (total: unadjusted)")
                          for h, p, fam in zip(hidden, table["p_adjusted"], table["in_family"])],
         "Statistical verdict": table["statistical_verdict"].astype(object).where(~hidden, SUPPRESSED),
-        "Note": ["" if h else disagreement_note(r, conf) for h, r in zip(hidden, table.to_dict("records"))],
+        "Note": ["" if h else disagreement_note(r, conf, corr) for h, r in zip(hidden, table.to_dict("records"))],
     })
     t["±% rule"] = t["±% rule"].astype(object).where(~hidden, SUPPRESSED)
 

@@ -65,7 +65,8 @@ def test_a_current_population_from_the_config_is_used_for_area_rates_and_growth(
     from safermk_analysis.config import PopulationConfig
     from safermk_analysis.geography import population_totals
     mk = load_lsoas("E06000042")
-    census21 = PopulationConfig(residents=287_060, year=2021, source="Census 2021 usual residents (ONS)")
+    census21 = PopulationConfig(residents=287_060, year=2021, reference="census_day",
+                                source="Census 2021 usual residents (ONS)")
     pop = population_totals(mk, census21)
     assert pop["residents"] == 287_060 and pop["residents_source"] == "Census 2021 usual residents (ONS)"
     assert pop["lsoa_residents_source"].startswith("mid-2015") and pop["households_source"] == "census 2011 households"
@@ -80,6 +81,16 @@ def test_a_current_population_from_the_config_is_used_for_area_rates_and_growth(
     assert t.loc["2014/15", "denominator"] == "census 2011" and t.loc["2015/16", "denominator"] == "mid-2015 estimate"
     assert t.loc["2020/21", "denominator"] == "Census 2021 usual residents (ONS)"   # census day falls in 2020/21
     assert t.loc["2024/25", "per 1,000 residents"] == pytest.approx(120 / 287_060 * 1000)
+    # a mid-year figure counts from 30 June, whatever its source text says
+    mid22 = PopulationConfig(residents=290_000, year=2022, source="ONS mid-2022 estimate (Census 2021-based)")
+    t22 = population.rate_by_year(pd.Series(10.0, index=months), mk, override=mid22).set_index("year")
+    assert t22.loc["2021/22", "denominator"] == "mid-2015 estimate" and t22.loc["2022/23", "residents"] == 290_000
+    # a re-run of an earlier year keeps the figures of its time
+    assert population_totals(mk, census21, until=pd.Period("2019-03", freq="M"))["residents"] == 262_828
+    line = population.faster_than_population({"annual_pct_change": -3.0, "ci_low": -5.0, "ci_high": -0.9},
+                                             g, "2022-09 to 2025-03")
+    assert "over 2022-09 to 2025-03" in line and "fell while the population grew" in line
+    assert "cover different years" in line
 
 
 def test_faster_than_population_reading():

@@ -147,3 +147,15 @@ def test_chart_titles_read_the_same_six_points_as_the_text():
     fig = charts.spc_small_multiples({"Burglary": r}, ncols=1)
     title = fig.axes[0].get_title(loc="left").replace("\n", " ")
     assert title == f"Burglary: {' and '.join(kinds)} in the last six months"
+
+
+def test_charts_use_the_latest_run_of_months():
+    idx = pd.period_range("2022-04", "2025-03", freq="M")
+    s = pd.Series(100.0 + np.arange(len(idx)) % 5, index=idx)
+    s[pd.Period("2024-12", freq="M")] = np.nan          # the longest run ends in 2024-11, the latest is 3 months
+    assert str(spc.latest_run(s).index[-1]) == "2024-11"    # too short: the longest run instead
+    r = spc.xmr_by_column(s.drop(s.index[-3:]).to_frame("A"))["A"]
+    assert str(r.data.index[-1]) == "2024-11" and "latest (2024-11)" in r.summary()
+    t = pd.Series(100.0 + np.arange(len(idx)) % 5, index=idx)
+    t[pd.Period("2023-01", freq="M")] = np.nan            # an early gap: the latest run (26 months) is used
+    assert str(spc.latest_run(t).index[0]) == "2023-02" and str(spc.latest_run(t).index[-1]) == "2025-03"

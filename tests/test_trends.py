@@ -229,3 +229,49 @@ def test_assessment_trend_reads_the_window_and_says_so():
     assert "2018-06" in trend.attrs["choices"]["trend_months"]
     from safermk_analysis import tables
     assert "Months used: the latest run of months" in tables.trend_summary(trend).to_html()
+
+
+def test_trend_test_keeps_its_size_when_months_are_correlated():
+    """No trend, but noise correlated from month to month (AR(1), rho 0.6) over 31 months, as in the
+    Milton Keynes series: the model-based test alone calls about 40% of such series significant; with
+    the dispersion and autocorrelation scaling, far fewer, and the test still finds a real 10% trend."""
+    rng = np.random.default_rng(11)
+    idx = pd.period_range("2022-09", "2025-03", freq="M")
+    season = 0.1 * np.sin(np.arange(len(idx)) * 2 * np.pi / 12)
+
+    def series(phi, slope):
+        e = np.zeros(len(idx))
+        for i in range(len(idx)):
+            e[i] = (phi * e[i - 1] if i else 0) + rng.normal(0, 0.08)
+        mu = 200 * np.exp(e + season + np.log1p(slope) * np.arange(len(idx)) / 12)
+        return pd.Series(rng.poisson(mu).astype(float), index=idx)
+
+    n = 60
+    correlated = np.mean([trends.negative_binomial_trend(series(0.6, 0.0))["significant"] for _ in range(n)])
+    independent = np.mean([trends.negative_binomial_trend(series(0.0, 0.0))["significant"] for _ in range(n)])
+    power = np.mean([trends.negative_binomial_trend(series(0.0, 0.10))["significant"] for _ in range(n)])
+    assert correlated <= 0.20 and independent <= 0.10 and power >= 0.8
+    r = trends.negative_binomial_trend(series(0.6, 0.0))
+    assert r["pearson_dispersion"] >= 1 and 0 <= r["residual_autocorrelation"] <= 0.9
+
+
+def test_trend_window_says_when_data_stop_early_and_refuses_a_late_start():
+    months = [str(m) for m in pd.period_range("2020-01", "2024-03", freq="M")]
+    first, ch = trends.trend_window(months, "2025-03")
+    assert str(first) == "2020-01" and "the data end in 2024-03, 12 month(s) before the end" in ch["trend_months"]
+    _, ch = trends.trend_window(months, "2024-03", start="2023-01")
+    assert "36 earlier month(s) (2020-01 to 2022-12) are left out" in ch["trend_months"] and "gap" not in ch["trend_months"]
+    with pytest.raises(EmptySelectionError, match="trend_from .* is after the end"):
+        trends.trend_window(months, "2024-03", start="2024-06")
+
+
+def test_disagreement_note_names_the_correction_and_only_for_no_significant_change():
+    row = {"verdicts_agree": False, "pct_change": 20.9, "threshold_verdict": "increase", "p_value": 0.018,
+           "in_family": True, "statistical_verdict": "no significant change"}
+    assert "significant for this category alone (p 0.018), but not once every category tested together is " \
+           "allowed for (Holm)" in trends.disagreement_note(row)
+    assert "(Benjamini-Hochberg)" in trends.disagreement_note(row, correction="Benjamini-Hochberg")
+    stable = {**row, "statistical_verdict": "stable", "pct_change": 12.0}
+    assert "significant for this category alone" not in trends.disagreement_note(stable)
+    alone = {**row, "p_value": 0.2}
+    assert "can arise by chance" in trends.disagreement_note(alone)
