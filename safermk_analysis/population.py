@@ -42,12 +42,13 @@ def growth(lsoas: pd.DataFrame, override=None) -> dict:
     else:
         when, latest, label = 2015.5, p15, "the mid-2015 estimate"
     annual = (latest / p11) ** (1 / (when - census_day)) - 1 if p11 and not np.isnan(latest) else np.nan
-    later = ("" if override is not None and override.year > 2015 else
-             "; no later estimate is bundled, so growth since 2015 is unknown here (set population: in the "
-             "configuration to give one)")
+    recent = override is not None and override.year > 2015
+    note = ("Population growth is the average annual rate over that span" if recent else
+            "Population growth is the average between the 2011 census (March) and the mid-2015 estimate; no later "
+            "estimate is bundled, so growth since 2015 is unknown here (set population: in the configuration to "
+            "give one)")
     return {"census_2011": p11, "mid_2015": p15, "latest": latest, "annual_growth_pct": annual * 100,
-            "period": f"between the 2011 census and {label}",
-            "note": f"Population growth is the average {'between the 2011 census (March) and ' + label}" + later}
+            "period": f"between the 2011 census and {label}", "note": note}
 
 
 def faster_than_population(trend: dict, pop: dict, months: str | None = None) -> str:
