@@ -4,8 +4,8 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib
-import matplotlib.pyplot as plt
 import matplotlib.dates
+import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd

@@ -11,9 +11,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
 import yaml
-
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .categories import CURRENT_CRIME_TYPES, SPLIT, reporting_category_map
 from .errors import ConfigError

@@ -144,3 +144,16 @@ def comparison_period(months_present: Iterable, year: int | str, year_type: Year
         last = min(pd.Period(have[-1], freq="M"), year_p.last) if year != "latest" else pd.Period(have[-1], freq="M")
         return rolling_12_months(last)
     raise ValueError(f"compare must be 'year', 'quarter' or 'rolling_12_months', not {compare!r}")
+
+
+def month_runs(months) -> str:
+    """'2025-01 to 2025-06, 2025-08 to 2025-09': months (Periods or 'YYYY-MM') with runs of
+    consecutive months collapsed."""
+    ps = sorted({pd.Period(m, freq="M") for m in months})
+    runs, start = [], None
+    for i, p in enumerate(ps):
+        start = p if start is None else start
+        if i + 1 == len(ps) or ps[i + 1] != p + 1:
+            runs.append(str(start) if start == p else f"{start} to {p}")
+            start = None
+    return ", ".join(runs)

@@ -220,7 +220,7 @@ def notes_summary(config, period_end: _dt.date, today: _dt.date | None = None) -
     if not stale:
         return ("The partners' qualitative note on the priorities is current." if len(t) == 1 else
                 f"All {len(t)} of the partners' qualitative notes on the priorities are current.")
-    return (f"Of the partners' {len(t)} qualitative notes on the priorities, " + _join(stale)
+    return (f"Of the partners' {len(t)} qualitative notes on the priorities, " + join_words(stale)
             + ": partners to confirm or replace them.")
 
 
@@ -304,7 +304,7 @@ def priority_hotspots(config, priority, records: pd.DataFrame, grid: gpd.GeoData
     recs = priority_records(config, priority, records, period.months, partner_records=partner_records)
     located = (recs["easting"].notna() & recs["northing"].notna()).to_numpy()
     n, k = len(recs), int(located.sum())
-    label = _join([m.category for m in measures if m.partner is None or m.partner not in missing]) or "its measures"
+    label = join_words([m.category for m in measures if m.partner is None or m.partner not in missing]) or "its measures"
     unlocated = (f" {few(n - k, threshold)} record(s) without coordinates are counted in the measures but not mapped."
                  if n - k else "")
     if k < min_records:
@@ -337,6 +337,7 @@ def priority_hotspots(config, priority, records: pd.DataFrame, grid: gpd.GeoData
     return PriorityHotspots(priority.name, n, k, res, finding + note, choices, label)
 
 
-def _join(items) -> str:
+def join_words(items) -> str:
+    """'A', 'A and B', 'A, B and C' (each item once, in order)."""
     items = [str(i) for i in dict.fromkeys(items)]
     return "" if not items else items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -13,6 +13,7 @@ import pandas as pd
 from .config import REPO_ROOT, Config
 from .geography import _geo_path
 from .ingest import find_police_uk_files
+from .periods import month_runs
 
 PACKAGES = ("safermk-analysis", "pandas", "numpy", "pyarrow", "geopandas", "shapely", "pyproj", "scipy",
             "statsmodels", "esda", "libpysal", "mapclassify", "pymannkendall", "folium", "matplotlib",
@@ -75,7 +76,7 @@ def summary(config: Config, quality, parameters: dict) -> pd.DataFrame:
     rows = [
         ("Area", f"{config.area.name} ({', '.join(config.area.lad_codes)})"),
         ("Months of police.uk data", f"{len(months)} months, {months[0]} to {months[-1]}"
-         + (f"; missing in that span: {', '.join(quality.months_missing)}" if quality.months_missing else "")),
+         + (f"; missing in that span: {month_runs(quality.months_missing)}" if quality.months_missing else "")),
         ("Records read / kept", f"{quality.rows_read:,} / {quality.rows_kept:,}"),
         ("Configuration file", _short(str(config.source_path)) if config.source_path else "(built in code)"),
         ("Parameters", ", ".join(f"{k}={v}" for k, v in parameters.items())),

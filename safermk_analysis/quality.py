@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from .periods import month_runs
+
 #: Drop reasons in the order they are applied (a row is counted under the first that applies).
 DROP_REASONS: dict[str, str] = {
     "malformed_row": "row with the wrong number of fields (dropped only with bad_rows='drop')",
@@ -112,7 +114,7 @@ class IngestQuality:
         dropped = self.rows_read - self.rows_kept
         reasons = ", ".join(f"{n:,} {DROP_REASONS[r].split(' (')[0]}" for r, n in self.drops.items() if n)
         span = (f"{self.months_present[0]} to {self.months_present[-1]}" if self.months_present else "no months")
-        missing = (f"; {len(self.months_missing)} month(s) missing in that span ({', '.join(self.months_missing)})"
+        missing = (f"; {len(self.months_missing)} month(s) missing in that span ({month_runs(self.months_missing)})"
                    if self.months_missing else "; no month missing in that span")
         return (f"Read {self.rows_read:,} police.uk rows from {len(self.files)} file(s); kept {self.rows_kept:,} "
                 f"for {self.area or 'all areas'} and dropped {dropped:,}" + (f" ({reasons})" if reasons else "")

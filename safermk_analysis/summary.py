@@ -68,6 +68,7 @@ def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *
     say year on year and over the longer term (``measures``: :func:`priorities.measure_table`),
     the data it still lacks, then the matrix's highest-scoring categories not yet tracked."""
     from .priorities import NO_SOURCE
+    from .priorities import join_words as _join
 
     out = []
     for p in config.priorities:
@@ -142,6 +143,3 @@ def _what(unavailable: list[str]) -> list[str]:
     return [u.split(":")[0].strip() for u in unavailable]
 
 
-def _join(items: list[str]) -> str:
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

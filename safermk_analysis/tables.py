@@ -90,9 +90,8 @@ VERDICT_STYLE = {
 
 def period_comparison(table: pd.DataFrame, *, before_label: str = "before", after_label: str = "after"):
     """The board's period table: counts, change, % change (two decimals), both verdicts, highlighted."""
-    from .trends import disagreement_note, like_for_like_note
-
     from .disclosure import FOOTNOTE, SUPPRESSED
+    from .trends import disagreement_note, like_for_like_note
 
     conf = table.attrs.get("choices", {}).get("confidence", 0.95)
     corr = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}.get(table.attrs.get("choices", {}).get("correction_method"),

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import EmptySelectionError, InputDataError
-from .periods import ReportingPeriod
+from .periods import ReportingPeriod, month_runs
 from .significance import CORRECTION_NAMES, METHOD_NAMES, adjust_pvalues, compare_counts
 
 INCREASE, REDUCTION, STATIC = "increase", "reduction", "static"
@@ -154,20 +154,8 @@ def like_for_like_note(table: pd.DataFrame) -> str:
     a, b = used["after"], used["before"]
     total = periods.get("n_months")
     return (f"Like-for-like: months are missing, so both periods count only the {len(a)} month(s) with data in both"
-            + (f" (of {total})" if total else "") + f": {_month_list(a)}, against {_month_list(b)}. "
+            + (f" (of {total})" if total else "") + f": {month_runs(a)}, against {month_runs(b)}. "
             "The counts are not whole-period totals.")
-
-
-def _month_list(months: list[str]) -> str:
-    """'2025-01 to 2025-06, 2025-08, 2025-09': runs of consecutive months collapsed."""
-    ps = sorted(pd.Period(m, freq="M") for m in months)
-    runs, start = [], None
-    for i, p in enumerate(ps):
-        start = p if start is None else start
-        if i + 1 == len(ps) or ps[i + 1] != p + 1:
-            runs.append(str(start) if start == p else f"{start} to {p}")
-            start = None
-    return ", ".join(runs)
 
 
 def summary_line(table: pd.DataFrame) -> str:

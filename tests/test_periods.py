@@ -66,3 +66,9 @@ def test_quarters_and_comparison_periods():
     assert (str(r.first), str(r.last)) == ("2025-01", "2025-12")
     with pytest.raises(ValueError):
         financial_quarter(2024, 5)
+
+
+def test_month_runs_collapse_consecutive_months():
+    from safermk_analysis.periods import month_runs
+    assert month_runs(["2025-02", "2025-01", "2025-03", "2025-05", "2024-12"]) == "2024-12 to 2025-03, 2025-05"
+    assert month_runs([]) == ""
