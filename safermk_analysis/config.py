@@ -86,6 +86,16 @@ class PopulationConfig(_Strict):
         default="mid_year", description="When in the year it counts people: census day (March) or 30 June.")
     source: str = Field(min_length=3, description="What it is and who published it, shown next to every rate.")
 
+    @property
+    def month(self) -> str:
+        """The month it counts people in: 'YYYY-03' (census day) or 'YYYY-06' (30 June)."""
+        return f"{self.year}-{'03' if self.reference == 'census_day' else '06'}"
+
+    @property
+    def decimal_year(self) -> float:
+        """Its date as a decimal year (census day taken as 21 March), for growth rates."""
+        return self.year + (80 / 365 if self.reference == "census_day" else 0.5)
+
 
 class CategoriesConfig(_Strict):
     """Reporting categories: each police.uk type belongs to at most one."""

@@ -36,13 +36,12 @@ def growth(lsoas: pd.DataFrame, override=None) -> dict:
     p11 = float(lsoas["residents_2011"].sum())
     p15 = float(lsoas["population_mid2015"].sum()) if lsoas["population_mid2015"].notna().all() else np.nan
     census_day = 2011 + 86 / 365  # 27 March 2011
-    if override is not None and override.year > 2015:
-        when = override.year + (80 / 365 if override.reference == "census_day" else 0.5)  # 21 March or 30 June
-        latest, label = float(override.residents), f"{override.source} ({override.year})"
+    recent = override is not None and override.year > 2015
+    if recent:
+        when, latest, label = override.decimal_year, float(override.residents), f"{override.source} ({override.year})"
     else:
         when, latest, label = 2015.5, p15, "the mid-2015 estimate"
     annual = (latest / p11) ** (1 / (when - census_day)) - 1 if p11 and not np.isnan(latest) else np.nan
-    recent = override is not None and override.year > 2015
     note = ("Population growth is the average annual rate over that span" if recent else
             "Population growth is the average between the 2011 census (March) and the mid-2015 estimate; no later "
             "estimate is bundled, so growth since 2015 is unknown here (set population: in the configuration to "
@@ -90,8 +89,7 @@ def rate_by_year(monthly_total: pd.Series, lsoas: pd.DataFrame, *, year_type: st
     if lsoas["population_mid2015"].notna().all():
         figures.append((pd.Period("2015-06", freq="M"), float(lsoas["population_mid2015"].sum()), "mid-2015 estimate"))
     if override is not None:
-        month = "03" if override.reference == "census_day" else "06"
-        figures.append((pd.Period(f"{override.year}-{month}", freq="M"), float(override.residents), override.source))
+        figures.append((pd.Period(override.month, freq="M"), float(override.residents), override.source))
     figures.sort(key=lambda f: f[0])
     have = set(map(str, months))
     rows = []

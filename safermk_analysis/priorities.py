@@ -12,10 +12,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .trends import NO_CHANGE, SIG_DOWN, SIG_UP, STABLE
+from .trends import NO_CHANGE, SIG_DOWN, SIG_UP, STABLE, _in_total
 
 WEIGHTS = {"volume": 0.40, "change": 0.30, "concentration": 0.15, "analyst": 0.15}
 NO_SOURCE = "no data source configured"
+NOT_LOADED = "partner data not loaded"
+NO_DATA = "no data for this category in the period"
+WITHHELD = "suppressed in this edition"
+NO_DIRECTION = "(no better or worse direction is set for this measure)"
 
 
 def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame | None = None,
@@ -51,9 +55,9 @@ def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame 
             if m.unavailable is not None:
                 rows.append({**base, "reading": NO_SOURCE})
             elif m.partner is not None and m.partner not in tables:
-                rows.append({**base, "reading": "partner data not loaded"})
+                rows.append({**base, "reading": NOT_LOADED})
             elif m.category not in tables[m.partner][0].index:
-                rows.append({**base, "reading": "no data for this category in the period"})
+                rows.append({**base, "reading": NO_DATA})
             else:
                 table, mask = tables[m.partner]
                 r = table.loc[m.category]
@@ -63,7 +67,7 @@ def measure_table(config, period_table: pd.DataFrame, trend_table: pd.DataFrame 
                 row = {**base, "before": r["before"], "after": r["after"], "pct_change": r["pct_change"],
                        "rule": r.get("threshold_verdict"), "verdict": verdict}
                 if pd.isna(verdict):
-                    row["reading"] = "suppressed in this edition"
+                    row["reading"] = WITHHELD
                 else:
                     row["verdict"] = verdict = str(verdict).lower()
                     row["reading"] = _reading(verdict, m.direction)
@@ -93,7 +97,7 @@ def _reading(verdict: str, direction: str) -> str:
     """A year-on-year statistical verdict read against the measure's direction."""
     good = {SIG_UP: direction == "higher_is_better", SIG_DOWN: direction == "lower_is_better"}
     if direction == "no_direction" and verdict in good:
-        return f"{verdict} (no better or worse direction is set for this measure)"
+        return f"{verdict} {NO_DIRECTION}"
     return ("improving" if good.get(verdict) else "worsening" if verdict in good else
             "stable" if verdict == STABLE else "no significant change" if verdict == NO_CHANGE else verdict)
 
@@ -201,7 +205,7 @@ def notes_markdown(priority, period_end: _dt.date, max_age_months: int = 24, tod
 
 
 def notes_table(config, period_end: _dt.date, today: _dt.date | None = None) -> pd.DataFrame:
-    """Every priority's notes with source, date and status, one row per note (for the annex)."""
+    """Every priority's notes with source, date and status, one row per note."""
     age = config.thresholds.note_max_age_months
     return pd.DataFrame([{"priority": p.name, "note": n.text, "source": n.source or "not stated",
                           "date": n.date or "undated", "status": note_status(n, period_end, age, today)}
@@ -248,7 +252,7 @@ def priority_records(config, priority, records: pd.DataFrame, months, *,
         if df is None:
             continue
         if m.partner is None and m.category == config.categories.total:
-            sel = ~df["crime_type"].astype(str).isin(config.categories.exclude_from_total).to_numpy()
+            sel = _in_total(df, config.categories.exclude_from_total)
         else:
             sel = df["category"].astype(str).eq(m.category).to_numpy()
         selections[m.partner] = selections.get(m.partner, np.zeros(len(df), dtype=bool)) | sel

@@ -25,6 +25,7 @@ from .errors import SaferMKError
 Correction = Literal["holm", "fdr_bh", "none"]
 TestMethod = Literal["exact-cond", "cond-midp", "score", "etest"]
 
+CORRECTION_SHORT = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg", "none": "uncorrected"}  # for sentences
 CORRECTION_NAMES = {
     "holm": "Holm step-down (controls the family-wise error rate)",
     "fdr_bh": "Benjamini-Hochberg (controls the false discovery rate)",

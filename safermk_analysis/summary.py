@@ -67,7 +67,7 @@ def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *
     """A scaffold for the board's recommendations: each configured priority with what its measures
     say year on year and over the longer term (``measures``: :func:`priorities.measure_table`),
     the data it still lacks, then the matrix's highest-scoring categories not yet tracked."""
-    from .priorities import NO_SOURCE
+    from .priorities import NO_DATA, NO_DIRECTION, NO_SOURCE, NOT_LOADED, WITHHELD
     from .priorities import join_words as _join
 
     out = []
@@ -101,12 +101,12 @@ def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *
         for mask, text in clauses:
             if mask.any():
                 said.append(text.format(_join(names(mask))))
-        for m, v in rows.loc[reading.str.endswith("(no better or worse direction is set for this measure)"),
+        for m, v in rows.loc[reading.str.endswith(NO_DIRECTION),
                              ["measure", "verdict"]].itertuples(index=False):
             said.append(f"a {v} in {m} year on year (no better or worse direction is set: read it with partners)")
         for m, v in rows.loc[long.isin(["rising", "falling"]), ["measure", "long_term_reading"]].itertuples(index=False):
             said.append(f"{m} {v} over the longer term (significant trend; no direction is set: read it with partners)")
-        hidden = names(reading.str.startswith("suppressed"))
+        hidden = names(reading.eq(WITHHELD))
         if said:
             text = f"'{p.name}': " + "; ".join(said) + "."
             if hidden:
@@ -115,7 +115,7 @@ def recommendations(config, matrix=None, measures: pd.DataFrame | None = None, *
             text = f"'{p.name}': figures for {_join(hidden)} are withheld in this edition (disclosure control)."
         else:
             text = f"'{p.name}': no reading from its measures in this period."
-        absent = names(reading.isin(["no data for this category in the period", "partner data not loaded"]))
+        absent = names(reading.isin([NO_DATA, NOT_LOADED]))
         if absent:
             text += f" No data in the period for {_join(absent)}."
         if missing:

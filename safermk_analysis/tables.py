@@ -91,11 +91,11 @@ VERDICT_STYLE = {
 def period_comparison(table: pd.DataFrame, *, before_label: str = "before", after_label: str = "after"):
     """The board's period table: counts, change, % change (two decimals), both verdicts, highlighted."""
     from .disclosure import FOOTNOTE, SUPPRESSED
+    from .significance import CORRECTION_SHORT
     from .trends import disagreement_note, like_for_like_note
 
     conf = table.attrs.get("choices", {}).get("confidence", 0.95)
-    corr = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}.get(table.attrs.get("choices", {}).get("correction_method"),
-                                                                 "the correction")
+    corr = CORRECTION_SHORT.get(table.attrs.get("choices", {}).get("correction_method"), "the correction")
     mask = table.attrs.get("suppressed")
     hidden = (mask[["before", "after"]].any(axis=1).to_numpy() if mask is not None
               else np.zeros(len(table), dtype=bool))

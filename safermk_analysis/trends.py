@@ -19,7 +19,13 @@ import pandas as pd
 
 from .errors import EmptySelectionError, InputDataError
 from .periods import ReportingPeriod, month_runs
-from .significance import CORRECTION_NAMES, METHOD_NAMES, adjust_pvalues, compare_counts
+from .significance import (
+    CORRECTION_NAMES,
+    CORRECTION_SHORT,
+    METHOD_NAMES,
+    adjust_pvalues,
+    compare_counts,
+)
 
 INCREASE, REDUCTION, STATIC = "increase", "reduction", "static"
 SIG_UP, SIG_DOWN, STABLE, NO_CHANGE = ("significant increase", "significant reduction", "stable",
@@ -168,7 +174,7 @@ def summary_line(table: pd.DataFrame) -> str:
     band = ch.get("band_pct", 10)
     test = {"exact-cond": "Poisson exact test", "cond-midp": "Poisson mid-p test", "score": "Poisson score test",
             "etest": "Poisson E-test"}.get(ch.get("method"), "Poisson test")
-    corr = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg", "none": "uncorrected"}.get(ch.get("correction_method"), "")
+    corr = CORRECTION_SHORT.get(ch.get("correction_method"), "")
     n = len(fam)
     parts2 = [f"{s.get(SIG_UP, 0)} increased significantly", f"{s.get(SIG_DOWN, 0)} reduced significantly"]
     if s.get(STABLE, 0):
